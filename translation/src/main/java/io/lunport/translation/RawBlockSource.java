@@ -1,0 +1,113 @@
+package io.lunport.translation;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+
+/**
+ * A raw image: virtual offset equals file offset. The file's length is the disk size.
+ *
+ * <p>Extents: a raw file carries no allocation map of its own that Java can read cheaply
+ * (SEEK_DATA is not reachable), so the whole range is reported as DATA.
+ */
+public final class RawBlockSource implements BlockSource {
+
+    private final Path path;
+    private final FileChannel channel;
+    private final long size;
+    private final byte[] identity;
+
+    private RawBlockSource(Path path, FileChannel channel, long size, byte[] identity) {
+        this.path = path;
+        this.channel = channel;
+        this.size = size;
+        this.identity = identity;
+    }
+
+    public static RawBlockSource open(Path path) throws IOException {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            return new RawBlockSource(path, channel, channel.size(), identityOf(path));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The identity of a plain file: its real path and file key (device, inode). Deliberately
+     * not its modification time, so that an in-place (direct) LUN keeps its identifier while
+     * it is written.
+     */
+    static byte[] identityOf(Path path) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
+        String key = path.toRealPath() + "|" + attrs.fileKey();
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** The open channel, for devices that write the same file in place. */
+    public FileChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        long position = offset;
+        try {
+            while (dst.hasRemaining()) {
+                int n = channel.read(dst, position);
+                if (n < 0) {
+                    // The file shrank underneath us: what is past its end reads as zeros.
+                    while (dst.hasRemaining()) {
+                        dst.put((byte) 0);
+                    }
+                    return;
+                }
+                position += n;
+            }
+        } catch (IOException e) {
+            throw new MediumException(position, "read of " + path + " at " + position + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<Extent> extents(long offset, long length) {
+        return List.of(new Extent(offset, length, Extent.Kind.DATA));
+    }
+
+    @Override
+    public byte[] identity() {
+        return identity.clone();
+    }
+
+    @Override
+    public String formatName() {
+        return "raw";
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
