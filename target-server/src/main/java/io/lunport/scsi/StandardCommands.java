@@ -10,6 +10,7 @@ import io.lunport.scsi.sbc.BlockCdbLayout;
 import io.lunport.scsi.sbc.Read;
 import io.lunport.scsi.sbc.ReadCapacity;
 import io.lunport.scsi.sbc.SynchronizeCache;
+import io.lunport.scsi.sbc.Unmap;
 import io.lunport.scsi.sbc.Verify;
 import io.lunport.scsi.sbc.Write;
 import io.lunport.scsi.spc.Inquiry;
@@ -54,6 +55,7 @@ final class StandardCommands {
             row(0x2A, "2a fa ff ff ff ff 00 ff ff 00", UNIT, new Write(BlockCdbLayout.TEN)),
             row(0x2F, "2f f6 ff ff ff ff 00 ff ff 00", UNIT, new Verify(BlockCdbLayout.TEN)),
             row(0x35, "35 02 ff ff ff ff 00 ff ff 00", UNIT, new SynchronizeCache(BlockCdbLayout.TEN)),
+            row(0x42, "42 01 00 00 00 00 00 ff ff 00", UNIT, new Unmap()),
             row(0x55, "55 11 00 00 00 00 00 ff ff 00", UNIT, ModeSelect.TEN),
             row(0x5A, "5a 18 ff ff 00 00 00 ff ff 00", UNIT, ModeSense.TEN),
             row(0x88, "88 fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Read(BlockCdbLayout.SIXTEEN)),

@@ -191,4 +191,13 @@ class BlockCommandsTest {
             assertSense(target.execute(TestTask.in(0, 0, 0x35, 0, 0, 0, 0x08, 0x01, 0, 0, 0, 0)), 0x5, 0x21, 0);
         }
     }
+
+    @Test
+    void unmapIsRefusedWhereTheDeviceCannotDeallocate() throws Exception {
+        Path file = ScsiFixture.rawFile(dir, "disk.raw", SIZE);
+        byte[] params = TestTask.bytes(0, 22, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0);
+        try (ScsiTargetDevice target = ScsiFixture.writable(file, 512)) {
+            assertSense(target.execute(TestTask.out(0, params, 0x42, 0, 0, 0, 0, 0, 0, 0, 24, 0)), 0x5, 0x20, 0);
+        }
+    }
 }

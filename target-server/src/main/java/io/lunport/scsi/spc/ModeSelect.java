@@ -20,7 +20,6 @@ public final class ModeSelect implements CommandHandler {
     public static final ModeSelect SIX = new ModeSelect(ModeParameterHeader.SIX);
     public static final ModeSelect TEN = new ModeSelect(ModeParameterHeader.TEN);
 
-    private static final int ASC_PARAMETER_LIST_LENGTH_ERROR = 0x1A;
     private static final int SPF = 0x40;
 
     private final ModeParameterHeader form;
@@ -30,7 +29,7 @@ public final class ModeSelect implements CommandHandler {
     }
 
     static ScsiException parameterListLengthError() {
-        return ScsiException.check(SenseData.ILLEGAL_REQUEST, ASC_PARAMETER_LIST_LENGTH_ERROR, 0);
+        return ScsiException.check(SenseData.ILLEGAL_REQUEST, SenseData.ASC_PARAMETER_LIST_LENGTH_ERROR, 0);
     }
 
     @Override
