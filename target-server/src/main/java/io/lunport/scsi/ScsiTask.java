@@ -13,6 +13,12 @@ import java.nio.ByteBuffer;
  * expects.
  *
  * <p>A task is used by one thread at a time: the one executing the command.
+ *
+ * <p>How the command set uses it: a command that calls neither {@link #dataIn} nor
+ * {@link #dataOut} wants to move 0 bytes (e.g. a transfer length of 0, or an error found
+ * before any data moved). On return the data-in buffer has position 0 and its limit at the
+ * last byte to send. A write whose data-out is shorter than the CDB announced writes the
+ * complete blocks received and ends GOOD; the transport reports the residual.
  */
 public interface ScsiTask {
 

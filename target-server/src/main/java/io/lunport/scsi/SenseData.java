@@ -20,6 +20,7 @@ public final class SenseData {
     /** Additional sense codes lunport reports (SPC-4 Table D.1); the qualifier is 00h unless named. */
     public static final int ASC_WRITE_ERROR = 0x0C;
     public static final int ASC_UNRECOVERED_READ_ERROR = 0x11;
+    public static final int ASC_PARAMETER_LIST_LENGTH_ERROR = 0x1A;
     public static final int ASC_MISCOMPARE_DURING_VERIFY = 0x1D;
     public static final int ASC_INVALID_COMMAND_OPERATION_CODE = 0x20;
     public static final int ASC_LBA_OUT_OF_RANGE = 0x21;

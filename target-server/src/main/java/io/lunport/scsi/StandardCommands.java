@@ -10,11 +10,16 @@ import io.lunport.scsi.sbc.BlockCdbLayout;
 import io.lunport.scsi.sbc.Read;
 import io.lunport.scsi.sbc.ReadCapacity;
 import io.lunport.scsi.sbc.SynchronizeCache;
+import io.lunport.scsi.sbc.Unmap;
 import io.lunport.scsi.sbc.Verify;
 import io.lunport.scsi.sbc.Write;
 import io.lunport.scsi.spc.Inquiry;
+import io.lunport.scsi.spc.ModeSelect;
+import io.lunport.scsi.spc.ModeSense;
 import io.lunport.scsi.spc.PreventAllowMediumRemoval;
 import io.lunport.scsi.spc.ReportLuns;
+import io.lunport.scsi.spc.ReportSupportedOperationCodes;
+import io.lunport.scsi.spc.ReportSupportedTaskManagementFunctions;
 import io.lunport.scsi.spc.RequestSense;
 import java.util.List;
 
@@ -40,6 +45,8 @@ final class StandardCommands {
             row(0x08, "08 1f ff ff ff 00", UNIT, new Read(BlockCdbLayout.SIX)),
             row(0x0A, "0a 1f ff ff ff 00", UNIT, new Write(BlockCdbLayout.SIX)),
             row(0x12, "12 01 ff ff ff 00", ANY_LUN, new Inquiry()),
+            row(0x15, "15 11 00 00 ff 00", UNIT, ModeSelect.SIX),
+            row(0x1A, "1a 08 ff ff ff 00", UNIT, ModeSense.SIX),
             // START STOP UNIT: nothing to spin; accepted so that initiators' power management works.
             row(0x1B, "1b 01 00 0f f7 00", UNIT, NOTHING_TO_DO),
             row(0x1E, "1e 00 00 00 03 00", UNIT, new PreventAllowMediumRemoval()),
@@ -48,6 +55,9 @@ final class StandardCommands {
             row(0x2A, "2a fa ff ff ff ff 00 ff ff 00", UNIT, new Write(BlockCdbLayout.TEN)),
             row(0x2F, "2f f6 ff ff ff ff 00 ff ff 00", UNIT, new Verify(BlockCdbLayout.TEN)),
             row(0x35, "35 02 ff ff ff ff 00 ff ff 00", UNIT, new SynchronizeCache(BlockCdbLayout.TEN)),
+            row(0x42, "42 01 00 00 00 00 00 ff ff 00", UNIT, new Unmap()),
+            row(0x55, "55 11 00 00 00 00 00 ff ff 00", UNIT, ModeSelect.TEN),
+            row(0x5A, "5a 18 ff ff 00 00 00 ff ff 00", UNIT, ModeSense.TEN),
             row(0x88, "88 fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Read(BlockCdbLayout.SIXTEEN)),
             row(0x8A, "8a fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Write(BlockCdbLayout.SIXTEEN)),
             row(0x8F, "8f f6 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Verify(BlockCdbLayout.SIXTEEN)),
@@ -55,6 +65,9 @@ final class StandardCommands {
                     new SynchronizeCache(BlockCdbLayout.SIXTEEN)),
             action(0x9E, 0x10, "9e 10 ff ff ff ff ff ff ff ff ff ff ff ff 01 00", UNIT, ReadCapacity.SIXTEEN),
             row(0xA0, "a0 00 ff 00 00 00 ff ff ff ff 00 00", ANY_LUN, new ReportLuns()),
+            action(0xA3, 0x0C, "a3 0c 87 ff ff ff ff ff ff ff 00 00", UNIT, new ReportSupportedOperationCodes()),
+            action(0xA3, 0x0D, "a3 0d 80 00 00 00 ff ff ff ff 00 00", UNIT,
+                    new ReportSupportedTaskManagementFunctions()),
             row(0xA8, "a8 fa ff ff ff ff ff ff ff ff 00 00", UNIT, new Read(BlockCdbLayout.TWELVE)),
             row(0xAA, "aa fa ff ff ff ff ff ff ff ff 00 00", UNIT, new Write(BlockCdbLayout.TWELVE))));
 

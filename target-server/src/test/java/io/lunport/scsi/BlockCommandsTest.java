@@ -163,4 +163,41 @@ class BlockCommandsTest {
             assertThat(task.dataInBytes()).containsExactly(0, 0, 0x07, 0xFF, 0, 0, 0x02, 0);
         }
     }
+
+    @Test
+    void verifyComparesDataOutWithTheMedium() throws Exception {
+        Path file = ScsiFixture.rawFile(dir, "disk.raw", SIZE);
+        byte[] raw = Files.readAllBytes(file);
+        try (ScsiTargetDevice target = ScsiFixture.writable(file, 512)) {
+            byte[] same = Arrays.copyOfRange(raw, 512, 3 * 512);
+            assertGood(target.execute(TestTask.out(0, same, 0x2F, 0x02, 0, 0, 0, 1, 0, 0, 2, 0)));
+            byte[] different = same.clone();
+            different[700] ^= 1;
+            byte[] sense = assertSense(target.execute(TestTask.out(0, different, 0x2F, 0x02, 0, 0, 0, 1, 0, 0, 2, 0)),
+                    0xE, 0x1D, 0);
+            assertThat(ByteBuffer.wrap(sense).getInt(3)).isEqualTo(700);
+            // BYTCHK 0: range check only; beyond the end fails
+            assertGood(target.execute(TestTask.in(0, 0, 0x8F, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0)));
+            assertSense(target.execute(TestTask.in(0, 0, 0x8F, 0, 0, 0, 0, 0, 0, 0, 0x08, 0, 0, 0, 0, 1, 0, 0)),
+                    0x5, 0x21, 0);
+        }
+    }
+
+    @Test
+    void synchronizeCacheChecksTheRange() throws Exception {
+        Path file = ScsiFixture.rawFile(dir, "disk.raw", SIZE);
+        try (ScsiTargetDevice target = ScsiFixture.writable(file, 512)) {
+            assertGood(target.execute(TestTask.in(0, 0, 0x35, 0x02, 0, 0, 0, 0, 0, 0, 0, 0)));
+            assertSense(target.execute(TestTask.in(0, 0, 0x35, 0, 0, 0, 0x08, 0x01, 0, 0, 0, 0)), 0x5, 0x21, 0);
+        }
+    }
+
+    @Test
+    void unmapIsRefusedWhereTheDeviceCannotDeallocate() throws Exception {
+        Path file = ScsiFixture.rawFile(dir, "disk.raw", SIZE);
+        byte[] params = TestTask.bytes(0, 22, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0);
+        try (ScsiTargetDevice target = ScsiFixture.writable(file, 512)) {
+            assertSense(target.execute(TestTask.out(0, params, 0x42, 0, 0, 0, 0, 0, 0, 0, 24, 0)), 0x5, 0x20, 0);
+        }
+    }
 }
