@@ -30,6 +30,9 @@ public final class LoginNegotiation {
     /** Login text that spans PDUs (C bit) is bounded; no real initiator comes near this. */
     static final int MAX_TEXT_LENGTH = 64 * 1024;
 
+    /** A login that has not finished after this many requests is going nowhere. */
+    static final int MAX_REQUESTS = 32;
+
     private enum ChapState { NOT_CHOSEN, ALGORITHM_EXPECTED, RESPONSE_EXPECTED, DONE }
 
     private final TargetRegistry registry;
@@ -38,6 +41,7 @@ public final class LoginNegotiation {
     private final ByteArrayOutputStream pendingText = new ByteArrayOutputStream();
 
     private boolean started;
+    private int requests;
     private int stage = SECURITY_NEGOTIATION;
     private long isid;
     private String initiatorName;
@@ -92,6 +96,9 @@ public final class LoginNegotiation {
     }
 
     private LoginStep step(LoginRequest request) throws LoginException {
+        if (++requests > MAX_REQUESTS) {
+            throw new LoginException(LoginStatus.INITIATOR_ERROR, "login not complete after " + MAX_REQUESTS + " requests");
+        }
         if (request.versionMin() > 0 || request.versionMax() < 0) {
             throw new LoginException(LoginStatus.UNSUPPORTED_VERSION, "version range " + request.versionMin() + ".." + request.versionMax());
         }
@@ -310,8 +317,8 @@ public final class LoginNegotiation {
         if (current == SECURITY_NEGOTIATION && !authenticated) {
             if (requiredChap() == null) {
                 authenticated = true; // No AuthMethod offered and none required: None.
-            } else if (chap == ChapState.RESPONSE_EXPECTED && reply.containsKey("CHAP_C")) {
-                // The initiator may not move on before it answered the challenge just sent.
+            } else if (chap == ChapState.ALGORITHM_EXPECTED || chap == ChapState.RESPONSE_EXPECTED) {
+                // CHAP is under way: the target stays in this stage until it completes.
                 return new LoginStep(false, current, current, LoginStatus.SUCCESS, reply);
             } else {
                 throw new LoginException(LoginStatus.AUTHENTICATION_FAILURE, "CHAP required but not completed");

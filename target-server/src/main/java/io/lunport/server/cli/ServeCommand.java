@@ -102,7 +102,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         try (LunportServer server = LunportServer.start(specs, addresses, chap, mutual, workers)) {
-            String portals = server.portals().stream().map(p -> p.targetAddress().replaceAll(",\\d+$", ""))
+            String portals = server.portals().stream().map(Portal::hostPort)
                     .collect(Collectors.joining(" "));
             String names = specs.stream().map(s -> IscsiName.forLunName(s.name())).collect(Collectors.joining(" "));
             System.out.println("lunport: serving " + names + " on " + portals);
@@ -116,7 +116,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     }
 
     private static void printConnectHints(Portal portal, String iqn) {
-        String address = portal.targetAddress().replaceAll(",\\d+$", "");
+        String address = portal.hostPort();
         System.out.println("  Linux:    iscsiadm -m discovery -t sendtargets -p " + address
                 + " && iscsiadm -m node -T " + iqn + " -p " + address + " --login");
         System.out.println("  QEMU:     qemu-img info iscsi://" + address + "/" + iqn + "/0");
