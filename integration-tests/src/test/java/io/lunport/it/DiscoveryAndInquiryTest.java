@@ -105,15 +105,21 @@ class DiscoveryAndInquiryTest {
     }
 
     @Test
-    void blockDeviceCharacteristicsPageIsTheLengthWindowsAccepts() throws IOException {
-        // Windows drops VPD B1 unless its page length is 0x3C (tgt sends 0x40).
+    void vpdPagesAreWhatWindowsAccepts() throws IOException {
         try (IscsiWire w = login(server, "alpha")) {
-            byte[] page0 = w.scsiRead(inquiryVpd(0x00), 255).data();
-            boolean listed = false;
+            // Windows asks VPD 0x00 with length 255 and wants the list ascending from 0x00.
+            IscsiWire.ScsiResult r0 = w.scsiRead(inquiryVpd(0x00), 255);
+            assertThat(r0.status()).isZero();
+            byte[] page0 = r0.data();
+            int n = ((page0[2] & 0xff) << 8) | (page0[3] & 0xff);
+            assertThat(page0.length).isEqualTo(4 + n);
+            List<Integer> pages = new java.util.ArrayList<>();
             for (int i = 4; i < page0.length; i++) {
-                listed |= (page0[i] & 0xff) == 0xb1;
+                pages.add(page0[i] & 0xff);
             }
-            if (listed) {
+            assertThat(pages).startsWith(0x00).isSorted().doesNotHaveDuplicates().contains(0x80, 0x83);
+            if (pages.contains(0xb1)) {
+                // Windows drops VPD B1 unless its page length is 0x3C (tgt sends 0x40).
                 IscsiWire.ScsiResult b1 = w.scsiRead(inquiryVpd(0xb1), 255);
                 assertThat(b1.status()).isZero();
                 assertThat(((b1.data()[2] & 0xff) << 8) | (b1.data()[3] & 0xff)).as("VPD B1 page length").isEqualTo(0x3c);
