@@ -17,6 +17,25 @@ public final class SenseData {
     public static final int ABORTED_COMMAND = 0xB;
     public static final int MISCOMPARE = 0xE;
 
+    /** Additional sense codes lunport reports (SPC-4 Table D.1); the qualifier is 00h unless named. */
+    public static final int ASC_WRITE_ERROR = 0x0C;
+    public static final int ASC_UNRECOVERED_READ_ERROR = 0x11;
+    public static final int ASC_MISCOMPARE_DURING_VERIFY = 0x1D;
+    public static final int ASC_INVALID_COMMAND_OPERATION_CODE = 0x20;
+    public static final int ASC_LBA_OUT_OF_RANGE = 0x21;
+    public static final int ASC_INVALID_FIELD_IN_CDB = 0x24;
+    public static final int ASC_LOGICAL_UNIT_NOT_SUPPORTED = 0x25;
+    public static final int ASC_INVALID_FIELD_IN_PARAMETER_LIST = 0x26;
+    public static final int ASC_WRITE_PROTECTED = 0x27;
+    /** With ASCQ 03h: BUS DEVICE RESET FUNCTION OCCURRED. */
+    public static final int ASC_RESET_OCCURRED = 0x29;
+    public static final int ASCQ_BUS_DEVICE_RESET_FUNCTION = 0x03;
+    /** With ASCQ 01h: MODE PARAMETERS CHANGED. */
+    public static final int ASC_PARAMETERS_CHANGED = 0x2A;
+    public static final int ASCQ_MODE_PARAMETERS_CHANGED = 0x01;
+    public static final int ASC_SAVING_PARAMETERS_NOT_SUPPORTED = 0x39;
+    public static final int ASC_INTERNAL_TARGET_FAILURE = 0x44;
+
     static final int LENGTH = 18;
 
     private SenseData() {
@@ -60,6 +79,27 @@ public final class SenseData {
         sense[15] = (byte) flags;
         sense[16] = (byte) (byteIndex >>> 8);
         sense[17] = (byte) byteIndex;
+        return sense;
+    }
+
+    /**
+     * The same condition in descriptor format (SPC-4 4.5.2), for REQUEST SENSE with DESC set:
+     * key, ASC and ASCQ move to bytes 1..3; INFORMATION becomes an information descriptor.
+     */
+    public static byte[] toDescriptorFormat(byte[] fixed) {
+        boolean hasInformation = (fixed[0] & 0x80) != 0;
+        byte[] sense = new byte[hasInformation ? 20 : 8];
+        sense[0] = 0x72;
+        sense[1] = (byte) senseKey(fixed);
+        sense[2] = (byte) asc(fixed);
+        sense[3] = (byte) ascq(fixed);
+        if (hasInformation) {
+            sense[7] = 12;
+            sense[8] = 0x00; // information descriptor
+            sense[9] = 0x0A;
+            sense[10] = (byte) 0x80; // VALID
+            System.arraycopy(fixed, 3, sense, 16, 4);
+        }
         return sense;
     }
 

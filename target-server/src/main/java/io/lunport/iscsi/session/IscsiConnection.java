@@ -1,0 +1,720 @@
+package io.lunport.iscsi.session;
+
+import io.lunport.iscsi.login.LoginNegotiation;
+import io.lunport.iscsi.login.LoginRequest;
+import io.lunport.iscsi.login.LoginStep;
+import io.lunport.iscsi.pdu.Opcode;
+import io.lunport.iscsi.pdu.Pdu;
+import io.lunport.iscsi.pdu.PduException;
+import io.lunport.iscsi.pdu.PduFrameDecoder;
+import io.lunport.iscsi.pdu.PduWriter;
+import io.lunport.iscsi.target.Portal;
+import io.lunport.iscsi.target.TargetRegistry;
+import io.lunport.iscsi.text.NegotiatedParameters;
+import io.lunport.iscsi.text.TextFormatException;
+import io.lunport.iscsi.text.TextParameters;
+import io.lunport.scsi.ScsiStatus;
+import io.lunport.scsi.ScsiTargetDevice;
+import io.lunport.scsi.SenseData;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.collection.IntObjectHashMap;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One iSCSI connection, from the first login request to its close: the phase state machine
+ * (login, full feature, logged out), command sequencing by CmdSN, data-out collection with
+ * R2T, Data-In and status, NOP pings both ways, task management, text and logout.
+ *
+ * <p>Threads: every method runs on the channel's event loop, except that SCSI commands run
+ * on the worker executor (they may block on disk) and come back through
+ * {@link #complete(ScsiCommand)} on the event loop. Nothing here blocks.
+ */
+public final class IscsiConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IscsiConnection.class);
+
+    /** Commands an initiator may have outstanding per session; Linux sends up to 128. */
+    public static final int QUEUE_DEPTH = 128;
+
+    /** The largest data-out buffer one command may claim (the command set's maximum transfer). */
+    static final int MAX_DATA_OUT = 16 * 1024 * 1024;
+
+    private enum Phase { LOGIN, FULL_FEATURE, LOGGED_OUT }
+
+    private final TargetRegistry targets;
+    private final SessionRegistry sessions;
+    private final Portal portal;
+    private final Executor workers;
+    private final PduFrameDecoder decoder;
+
+    private Channel channel;
+    private PduWriter writer;
+    private Phase phase = Phase.LOGIN;
+    private LoginNegotiation login;
+    private boolean firstLoginRequest = true;
+    private Session session;
+    private NegotiatedParameters params;
+    private CommandWindow window;
+    private int statSn;
+    private int nextTargetTransferTag = 1;
+    private int outstandingPingTag = TargetPdus.NO_TAG;
+    private boolean loggedOut;
+
+    private final IntObjectHashMap<ScsiCommand> tasks = new IntObjectHashMap<>();
+    /** Commands that arrived ahead of ExpCmdSN, by CmdSN, until the gap closes. */
+    private final Map<Integer, Pdu> heldCommands = new HashMap<>();
+    private final List<PendingTaskManagement> pendingTaskManagement = new ArrayList<>();
+    private TextContinuation textContinuation;
+
+    public IscsiConnection(TargetRegistry targets, SessionRegistry sessions, Portal portal, Executor workers,
+                           PduFrameDecoder decoder) {
+        this.targets = targets;
+        this.sessions = sessions;
+        this.portal = portal;
+        this.workers = workers;
+        this.decoder = decoder;
+    }
+
+    // ---------------------------------------------------------------- channel events
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        writer = new PduWriter(channel);
+        login = new LoginNegotiation(targets, portal);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Pdu pdu = (Pdu) msg;
+        try {
+            switch (phase) {
+                case LOGIN -> onLoginPhasePdu(pdu);
+                case FULL_FEATURE -> onFullFeaturePdu(pdu);
+                case LOGGED_OUT -> { } // The connection is closing; nothing more is taken.
+            }
+        } finally {
+            pdu.release();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            onIdle();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        phase = Phase.LOGGED_OUT;
+        for (ScsiCommand command : tasks.values()) {
+            command.aborted = true;
+            if (command.state == ScsiCommand.State.COLLECTING_DATA) {
+                command.release();
+            }
+        }
+        tasks.clear();
+        heldCommands.values().forEach(Pdu::release);
+        heldCommands.clear();
+        if (session != null) {
+            sessions.remove(session);
+            if (!loggedOut) {
+                LOG.info("connection lost: initiator {} ({}) target {} tsih {}", session.initiatorName(), remote(),
+                        session.isDiscovery() ? "discovery" : session.target().name(), session.tsih());
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof PduException e) {
+            LOG.warn("dropping connection from {}: {}", remote(), e.getMessage());
+            ByteBuf header = e.header();
+            if (header != null) {
+                int reason = e.kind() == PduException.Kind.DATA_DIGEST ? RejectReason.DATA_DIGEST_ERROR : RejectReason.PROTOCOL_ERROR;
+                if (phase == Phase.FULL_FEATURE) {
+                    reject(reason, header);
+                } else {
+                    header.release();
+                }
+            }
+        } else {
+            LOG.warn("dropping connection from {}: {}", remote(), root.toString());
+        }
+        closeAfterFlush();
+    }
+
+    /** Session reinstatement: another login took over this session's initiator port. */
+    void closeForReinstatement() {
+        channel.eventLoop().execute(() -> {
+            LOG.info("session reinstated by a new login: closing the old connection from {}", remote());
+            channel.close();
+        });
+    }
+
+    // ---------------------------------------------------------------- login phase
+
+    private void onLoginPhasePdu(Pdu pdu) {
+        if (pdu.opcode() != Opcode.LOGIN_REQUEST) {
+            LOG.warn("dropping connection from {}: opcode 0x{} before login completed", remote(), Integer.toHexString(pdu.opcode()));
+            channel.close();
+            return;
+        }
+        LoginRequest request = LoginRequest.of(pdu);
+        if (firstLoginRequest) {
+            firstLoginRequest = false;
+            statSn = request.expStatSn();
+        }
+        LoginStep step = login.handle(request);
+        ByteBuf header = writer.newHeader(Opcode.LOGIN_RESPONSE);
+        header.setByte(1, (step.transit() ? 0x80 : 0) | (step.currentStage() << 2) | (step.transit() ? step.nextStage() : 0));
+        header.setByte(2, 0x00); // VersionMax
+        header.setByte(3, 0x00); // VersionActive
+        header.setShort(8, (int) (request.isid() >>> 32));
+        header.setInt(10, (int) request.isid());
+        header.setInt(16, request.initiatorTaskTag());
+        header.setInt(24, statSn++);
+        header.setInt(28, request.cmdSn());
+        header.setInt(32, request.cmdSn() + QUEUE_DEPTH - 1);
+        header.setByte(36, step.status().statusClass());
+        header.setByte(37, step.status().detail());
+
+        if (!step.succeeded()) {
+            LOG.info("login refused: initiator {} ({}): {}", login.initiatorName(), remote(), login.failureReason());
+            writer.send(header, TextParameters.encode(step.keys(), channel.alloc()), true);
+            closeAfterFlush();
+            return;
+        }
+        if (step.entersFullFeaturePhase()) {
+            params = login.parameters();
+            window = new CommandWindow(request.cmdSn(), QUEUE_DEPTH);
+            session = sessions.open(login.initiatorName(), login.isid(), login.target(), portal.groupTag(), params, this);
+            header.setShort(14, session.tsih());
+            header.setInt(32, window.maxCmdSn());
+        }
+        writer.send(header, TextParameters.encode(step.keys(), channel.alloc()), true);
+        if (step.entersFullFeaturePhase()) {
+            // Digests and the negotiated segment limit apply from the next PDU on.
+            writer.useDigests(params.headerDigest(), params.dataDigest());
+            decoder.startFullFeaturePhase(params.targetMaxRecvDataSegmentLength(), params.headerDigest(), params.dataDigest());
+            phase = Phase.FULL_FEATURE;
+            LOG.info("login: initiator {} ({}) to {} tsih {} (header digest {}, data digest {})", session.initiatorName(), remote(),
+                    session.isDiscovery() ? "discovery" : session.target().name(), session.tsih(),
+                    params.headerDigest() ? "CRC32C" : "none", params.dataDigest() ? "CRC32C" : "none");
+        }
+    }
+
+    // ---------------------------------------------------------------- full feature phase
+
+    private void onFullFeaturePdu(Pdu pdu) {
+        int opcode = pdu.opcode();
+        switch (opcode) {
+            case Opcode.DATA_OUT -> onDataOut(pdu);
+            case Opcode.NOP_OUT, Opcode.SCSI_COMMAND, Opcode.TASK_MANAGEMENT_REQUEST, Opcode.TEXT_REQUEST,
+                    Opcode.LOGOUT_REQUEST -> sequence(pdu);
+            default -> reject(opcode == Opcode.LOGIN_REQUEST ? RejectReason.PROTOCOL_ERROR : RejectReason.COMMAND_NOT_SUPPORTED,
+                    pdu.header().retainedSlice());
+        }
+    }
+
+    /**
+     * Delivers requests in CmdSN order: immediate ones at once, the rest when their turn
+     * comes; ones outside the window are ignored as RFC 7143 section 4.2.2.1 says.
+     */
+    private void sequence(Pdu pdu) {
+        boolean counted = !pdu.isImmediate() && !(pdu.opcode() == Opcode.NOP_OUT && pdu.initiatorTaskTag() == TargetPdus.NO_TAG);
+        if (!counted) {
+            dispatch(pdu, false);
+            return;
+        }
+        switch (window.admit(pdu.cmdSn())) {
+            case IN_ORDER -> {
+                dispatch(pdu, true);
+                Pdu next;
+                while (phase == Phase.FULL_FEATURE && (next = heldCommands.remove(window.expCmdSn())) != null) {
+                    try {
+                        window.admit(next.cmdSn());
+                        dispatch(next, true);
+                    } finally {
+                        next.release();
+                    }
+                }
+            }
+            case AHEAD -> {
+                Pdu previous = heldCommands.put(pdu.cmdSn(), (Pdu) pdu.retain());
+                if (previous != null) {
+                    previous.release();
+                }
+            }
+            case OUTSIDE -> {
+                // Silently ignored, per RFC 7143; the initiator's own timers recover.
+            }
+        }
+    }
+
+    private void dispatch(Pdu pdu, boolean counted) {
+        switch (pdu.opcode()) {
+            case Opcode.NOP_OUT -> onNopOut(pdu, counted);
+            case Opcode.SCSI_COMMAND -> onScsiCommand(pdu, counted);
+            case Opcode.TASK_MANAGEMENT_REQUEST -> onTaskManagement(pdu, counted);
+            case Opcode.TEXT_REQUEST -> onText(pdu, counted);
+            case Opcode.LOGOUT_REQUEST -> onLogout(pdu, counted);
+            default -> throw new IllegalStateException("not a sequenced opcode: " + pdu.opcode());
+        }
+    }
+
+    private void finishUncounted(boolean counted) {
+        if (counted) {
+            window.completed();
+        }
+    }
+
+    // ---------------------------------------------------------------- NOP
+
+    private void onNopOut(Pdu pdu, boolean counted) {
+        finishUncounted(counted);
+        int itt = pdu.initiatorTaskTag();
+        if (itt == TargetPdus.NO_TAG) {
+            if (pdu.targetTransferTag() == outstandingPingTag) {
+                outstandingPingTag = TargetPdus.NO_TAG;
+            }
+            return;
+        }
+        int echoLength = Math.min(pdu.data().readableBytes(), params.initiatorMaxRecvDataSegmentLength());
+        ByteBuf header = TargetPdus.nopIn(writer, pdu.lun(), itt, TargetPdus.NO_TAG, statSn++, window);
+        writer.send(header, echoLength == 0 ? null : pdu.data().retainedSlice(pdu.data().readerIndex(), echoLength), true);
+    }
+
+    /** No PDU for a while: ping the initiator, and drop it if the last ping went unanswered. */
+    private void onIdle() {
+        if (phase != Phase.FULL_FEATURE) {
+            LOG.info("dropping connection from {}: login did not complete in time", remote());
+            channel.close();
+            return;
+        }
+        if (outstandingPingTag != TargetPdus.NO_TAG) {
+            LOG.info("dropping connection from {}: no answer to NOP-In", remote());
+            channel.close();
+            return;
+        }
+        outstandingPingTag = newTargetTransferTag();
+        writer.send(TargetPdus.nopIn(writer, 0, TargetPdus.NO_TAG, outstandingPingTag, statSn, window), null, true);
+    }
+
+    // ---------------------------------------------------------------- SCSI commands
+
+    private void onScsiCommand(Pdu pdu, boolean counted) {
+        ByteBuf h = pdu.header();
+        int itt = pdu.initiatorTaskTag();
+        if (session.isDiscovery()) {
+            finishUncounted(counted);
+            reject(RejectReason.PROTOCOL_ERROR, h.retainedSlice());
+            return;
+        }
+        if (tasks.containsKey(itt)) {
+            finishUncounted(counted);
+            reject(RejectReason.TASK_IN_PROGRESS, h.retainedSlice());
+            return;
+        }
+        int flags = pdu.flags();
+        boolean finalPdu = (flags & 0x80) != 0;
+        boolean read = (flags & 0x40) != 0;
+        boolean write = (flags & 0x20) != 0;
+        long edtlUnsigned = h.getUnsignedInt(20);
+        int immediateLength = pdu.data().readableBytes();
+        if (immediateLength > 0 && (!write || !params.immediateData() || immediateLength > edtlUnsigned
+                || immediateLength > params.firstBurstLength())) {
+            finishUncounted(counted);
+            reject(RejectReason.PROTOCOL_ERROR, h.retainedSlice());
+            return;
+        }
+        int edtl = (int) Math.min(edtlUnsigned, Integer.MAX_VALUE);
+        ByteBuffer cdb = ByteBuffer.allocate(16);
+        h.getBytes(32, cdb);
+        cdb.flip();
+        ScsiCommand command = new ScsiCommand(itt, pdu.cmdSn(), !counted, pdu.lun(), lunNumber(pdu.lun()), read, write,
+                edtl, cdb.asReadOnlyBuffer(), session.nexus(), channel.alloc());
+        tasks.put(itt, command);
+        if (write && edtlUnsigned > MAX_DATA_OUT) {
+            // Never buffer what a command claims beyond the transfer limit: refuse it outright.
+            command.status = ScsiStatus.checkCondition(SenseData.withFieldPointer(SenseData.ILLEGAL_REQUEST, 0x24, 0x00, true, 0, -1));
+            command.state = ScsiCommand.State.EXECUTING;
+            complete(command);
+            return;
+        }
+        if (write && edtl > 0) {
+            command.dataOut = channel.alloc().directBuffer(edtl);
+            if (immediateLength > 0) {
+                command.dataOut.setBytes(0, pdu.data(), pdu.data().readerIndex(), immediateLength);
+                command.received = immediateLength;
+            }
+            command.unsolicitedEnd = !params.initialR2T() && !finalPdu ? Math.min(params.firstBurstLength(), edtl) : immediateLength;
+            command.nextR2tOffset = command.unsolicitedEnd;
+            if (command.received < edtl) {
+                if (command.received >= command.unsolicitedEnd) {
+                    solicitData(command);
+                }
+                return;
+            }
+        }
+        execute(command);
+    }
+
+    /** LUN field to LUN number: peripheral (00b) and flat (01b) addressing; anything else is no LUN. */
+    private static int lunNumber(long lunField) {
+        int method = (int) (lunField >>> 62) & 3;
+        int first = (int) (lunField >>> 48) & 0xFFFF;
+        if ((lunField & 0x0000FFFFFFFFFFFFL) != 0) {
+            return -1;
+        }
+        return switch (method) {
+            case 0 -> (first & 0x3F00) == 0 ? first & 0xFF : -1;
+            case 1 -> first & 0x3FFF;
+            default -> -1;
+        };
+    }
+
+    private void onDataOut(Pdu pdu) {
+        ScsiCommand command = tasks.get(pdu.initiatorTaskTag());
+        if (command == null || command.state != ScsiCommand.State.COLLECTING_DATA || command.dataOut == null) {
+            return; // Data for a command that was refused or aborted: discarded.
+        }
+        ByteBuf h = pdu.header();
+        int ttt = pdu.targetTransferTag();
+        int offset = h.getInt(40);
+        int length = pdu.data().readableBytes();
+        boolean solicited = ttt != TargetPdus.NO_TAG;
+        if ((solicited && ttt != command.targetTransferTag) || offset != command.received
+                || h.getInt(36) != command.expectedDataSn
+                || (long) offset + length > command.expectedDataTransferLength()
+                || (!solicited && (long) offset + length > command.unsolicitedEnd)) {
+            // Data out of sequence cannot be put right at ErrorRecoveryLevel 0: the
+            // connection goes, and with it every task on it (RFC 7143 section 7.1.4).
+            LOG.warn("dropping connection from {}: Data-Out out of sequence (offset {}, DataSN {}, expected {} and {})",
+                    remote(), offset, h.getInt(36), command.received, command.expectedDataSn);
+            reject(RejectReason.PROTOCOL_ERROR, h.retainedSlice());
+            closeAfterFlush();
+            return;
+        }
+        command.dataOut.setBytes(offset, pdu.data(), pdu.data().readerIndex(), length);
+        command.received += length;
+        command.expectedDataSn++;
+        if (pdu.isFinal()) {
+            command.expectedDataSn = 0; // Every sequence (unsolicited, or one R2T's) counts from 0.
+            if (solicited) {
+                command.outstandingR2ts--;
+            } else {
+                command.unsolicitedEnd = command.received;
+                command.nextR2tOffset = Math.max(command.nextR2tOffset, command.received);
+            }
+        }
+        if (command.received >= command.expectedDataTransferLength()) {
+            execute(command);
+        } else if (command.received >= command.unsolicitedEnd) {
+            solicitData(command);
+        }
+    }
+
+    /** Sends R2Ts for the rest of a command's data, up to MaxOutstandingR2T at a time. */
+    private void solicitData(ScsiCommand command) {
+        if (command.targetTransferTag == -1) {
+            command.targetTransferTag = newTargetTransferTag();
+        }
+        boolean sent = false;
+        int total = command.expectedDataTransferLength();
+        while (command.outstandingR2ts < params.maxOutstandingR2T() && command.nextR2tOffset < total) {
+            int length = Math.min(params.maxBurstLength(), total - command.nextR2tOffset);
+            writer.send(TargetPdus.r2t(writer, command.lunField(), command.initiatorTaskTag(), command.targetTransferTag,
+                    statSn, window, command.r2tSn++, command.nextR2tOffset, length), null, false);
+            command.nextR2tOffset += length;
+            command.outstandingR2ts++;
+            sent = true;
+        }
+        if (sent) {
+            writer.flush();
+        }
+    }
+
+    private void execute(ScsiCommand command) {
+        command.state = ScsiCommand.State.EXECUTING;
+        ScsiTargetDevice device = session.target().device();
+        workers.execute(() -> {
+            if (!command.aborted) {
+                command.status = device.execute(command);
+            }
+            channel.eventLoop().execute(() -> complete(command));
+        });
+    }
+
+    /** Back on the event loop: send the data-in and status, or drop them if the task was aborted. */
+    private void complete(ScsiCommand command) {
+        command.state = ScsiCommand.State.DONE;
+        if (tasks.get(command.initiatorTaskTag()) == command) {
+            tasks.remove(command.initiatorTaskTag());
+        }
+        if (!command.isImmediate() && phase == Phase.FULL_FEATURE) {
+            window.completed();
+        }
+        if (command.aborted || phase != Phase.FULL_FEATURE) {
+            command.release();
+            taskEnded(command);
+            return;
+        }
+        sendResult(command);
+        command.release();
+    }
+
+    private void sendResult(ScsiCommand command) {
+        ScsiStatus status = command.status;
+        ByteBuf data = command.takeDataIn();
+        int length = data == null ? 0 : data.readableBytes();
+        long residual = command.residual(length);
+        int residualFlags = residual > 0 ? TargetPdus.RESIDUAL_UNDERFLOW : residual < 0 ? TargetPdus.RESIDUAL_OVERFLOW : 0;
+        int residualCount = (int) Math.min(Math.abs(residual), 0xFFFFFFFFL);
+        boolean statusInDataIn = length > 0 && !status.hasSense();
+        int dataSn = 0;
+        if (length > 0) {
+            int segmentLimit = params.initiatorMaxRecvDataSegmentLength();
+            int burst = params.maxBurstLength();
+            int offset = 0;
+            while (offset < length) {
+                int segment = Math.min(segmentLimit, length - offset);
+                // A Data-In sequence ends at every MaxBurstLength boundary (F bit).
+                int burstEnd = (offset / burst + 1) * burst;
+                segment = Math.min(segment, burstEnd - offset);
+                boolean last = offset + segment == length;
+                int flags = (last || offset + segment == burstEnd) ? TargetPdus.FINAL : 0;
+                if (last && statusInDataIn) {
+                    flags |= TargetPdus.STATUS_PRESENT | residualFlags;
+                }
+                ByteBuf header = TargetPdus.dataIn(writer, flags, status.code(), command.initiatorTaskTag(),
+                        last && statusInDataIn ? statSn++ : 0, window, dataSn++, offset,
+                        last && statusInDataIn ? residualCount : 0);
+                writer.send(header, data.retainedSlice(offset, segment), false);
+                offset += segment;
+            }
+        }
+        if (data != null) {
+            data.release();
+        }
+        if (!statusInDataIn) {
+            ByteBuf senseSegment = null;
+            if (status.hasSense()) {
+                senseSegment = channel.alloc().buffer(2 + status.sense().length);
+                senseSegment.writeShort(status.sense().length).writeBytes(status.sense());
+            }
+            writer.send(TargetPdus.scsiResponse(writer, residualFlags, status.code(), command.initiatorTaskTag(), statSn++,
+                    window, dataSn, residualCount), senseSegment, false);
+        }
+        writer.flush();
+    }
+
+    // ---------------------------------------------------------------- task management
+
+    private static final int TMF_FUNCTION_COMPLETE = 0;
+    private static final int TMF_TASK_DOES_NOT_EXIST = 1;
+    private static final int TMF_LUN_DOES_NOT_EXIST = 2;
+    private static final int TMF_REASSIGNMENT_NOT_SUPPORTED = 4;
+    private static final int TMF_NOT_SUPPORTED = 5;
+
+    private void onTaskManagement(Pdu pdu, boolean counted) {
+        finishUncounted(counted);
+        int itt = pdu.initiatorTaskTag();
+        if (session.isDiscovery()) {
+            reject(RejectReason.PROTOCOL_ERROR, pdu.header().retainedSlice());
+            return;
+        }
+        int function = pdu.flags() & 0x7F;
+        int lun = lunNumber(pdu.lun());
+        ScsiTargetDevice device = session.target().device();
+        List<ScsiCommand> victims = new ArrayList<>();
+        int response = TMF_FUNCTION_COMPLETE;
+        switch (function) {
+            case 1 -> { // ABORT TASK
+                ScsiCommand victim = tasks.get(pdu.targetTransferTag());
+                if (victim != null) {
+                    victims.add(victim);
+                } else if (SerialNumbers.lessThan(pdu.header().getInt(32), window.expCmdSn())
+                        && !heldCommands.containsKey(pdu.header().getInt(32))) {
+                    response = TMF_TASK_DOES_NOT_EXIST;
+                }
+            }
+            case 2, 4 -> collectTasks(lun, victims); // ABORT TASK SET, CLEAR TASK SET
+            case 5 -> { // LOGICAL UNIT RESET
+                if (!device.luns().contains(lun)) {
+                    response = TMF_LUN_DOES_NOT_EXIST;
+                } else {
+                    collectTasks(lun, victims);
+                    device.resetLogicalUnit(lun, session.nexus());
+                }
+            }
+            case 6 -> { // TARGET WARM RESET
+                collectTasks(-1, victims);
+                device.resetTarget(session.nexus());
+            }
+            case 8 -> response = TMF_REASSIGNMENT_NOT_SUPPORTED; // TASK REASSIGN needs ErrorRecoveryLevel 2
+            default -> response = TMF_NOT_SUPPORTED; // CLEAR ACA, TARGET COLD RESET
+        }
+        PendingTaskManagement pending = new PendingTaskManagement(itt, response);
+        for (ScsiCommand victim : victims) {
+            victim.aborted = true;
+            if (victim.state == ScsiCommand.State.COLLECTING_DATA) {
+                // Nothing runs for it yet: end it here.
+                complete(victim);
+            } else {
+                pending.waitFor(victim);
+            }
+        }
+        if (pending.isReady()) {
+            sendTaskManagementResponse(pending);
+        } else {
+            pendingTaskManagement.add(pending);
+        }
+    }
+
+    private void collectTasks(int lun, List<ScsiCommand> into) {
+        for (ScsiCommand command : tasks.values()) {
+            if (lun < 0 || command.lun() == lun) {
+                into.add(command);
+            }
+        }
+    }
+
+    /** An aborted task has ended: answer every task management request that waited for it. */
+    private void taskEnded(ScsiCommand command) {
+        for (int i = pendingTaskManagement.size() - 1; i >= 0; i--) {
+            PendingTaskManagement pending = pendingTaskManagement.get(i);
+            if (pending.ended(command)) {
+                pendingTaskManagement.remove(i);
+                sendTaskManagementResponse(pending);
+            }
+        }
+    }
+
+    private void sendTaskManagementResponse(PendingTaskManagement pending) {
+        if (phase != Phase.FULL_FEATURE) {
+            return;
+        }
+        writer.send(TargetPdus.taskManagementResponse(writer, pending.response(), pending.initiatorTaskTag(), statSn++, window),
+                null, true);
+    }
+
+    // ---------------------------------------------------------------- text
+
+    private void onText(Pdu pdu, boolean counted) {
+        finishUncounted(counted);
+        int itt = pdu.initiatorTaskTag();
+        int ttt = pdu.targetTransferTag();
+        if (ttt != TargetPdus.NO_TAG && textContinuation != null && textContinuation.targetTransferTag == ttt) {
+            sendTextChunk(itt);
+            return;
+        }
+        Map<String, String> request;
+        try {
+            request = TextParameters.parse(ByteBufUtil.getBytes(pdu.data()));
+        } catch (TextFormatException e) {
+            reject(RejectReason.PROTOCOL_ERROR, pdu.header().retainedSlice());
+            return;
+        }
+        ByteBuf text = Unpooled.buffer();
+        Map<String, String> others = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : request.entrySet()) {
+            if (e.getKey().equals("SendTargets")) {
+                text.writeBytes(SendTargets.answer(targets, e.getValue(), session.target(), (InetSocketAddress) channel.localAddress()));
+            } else {
+                others.put(e.getKey(), "NotUnderstood");
+            }
+        }
+        text.writeBytes(TextParameters.encode(others));
+        textContinuation = new TextContinuation(ByteBufUtil.getBytes(text), newTargetTransferTag());
+        text.release();
+        sendTextChunk(itt);
+    }
+
+    private void sendTextChunk(int itt) {
+        TextContinuation c = textContinuation;
+        int length = Math.min(params.initiatorMaxRecvDataSegmentLength(), c.text.length - c.sent);
+        boolean last = c.sent + length == c.text.length;
+        ByteBuf data = channel.alloc().buffer(length).writeBytes(c.text, c.sent, length);
+        c.sent += length;
+        writer.send(TargetPdus.textResponse(writer, last, itt, last ? TargetPdus.NO_TAG : c.targetTransferTag, statSn++, window),
+                data, true);
+        if (last) {
+            textContinuation = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- logout
+
+    private void onLogout(Pdu pdu, boolean counted) {
+        finishUncounted(counted);
+        int reason = pdu.flags() & 0x7F;
+        // Reason 2 (remove the connection for recovery) needs ErrorRecoveryLevel 2.
+        int response = reason == 2 ? 2 : 0;
+        writer.send(TargetPdus.logoutResponse(writer, response, pdu.initiatorTaskTag(), statSn++, window,
+                params.defaultTime2Wait(), params.defaultTime2Retain()), null, true);
+        if (response == 0) {
+            phase = Phase.LOGGED_OUT;
+            loggedOut = true;
+            LOG.info("logout: initiator {} ({}) tsih {}", session.initiatorName(), remote(), session.tsih());
+            closeAfterFlush();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void reject(int reason, ByteBuf rejectedHeader) {
+        writer.send(TargetPdus.reject(writer, reason, statSn++, window), rejectedHeader, true);
+    }
+
+    private int newTargetTransferTag() {
+        int tag = nextTargetTransferTag++;
+        if (nextTargetTransferTag == TargetPdus.NO_TAG || nextTargetTransferTag == -1) {
+            nextTargetTransferTag = 1;
+        }
+        return tag;
+    }
+
+    private void closeAfterFlush() {
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private String remote() {
+        return String.valueOf(channel.remoteAddress());
+    }
+
+    /** A long text response handed out one MaxRecvDataSegmentLength at a time. */
+    private static final class TextContinuation {
+        final byte[] text;
+        final int targetTransferTag;
+        int sent;
+
+        TextContinuation(byte[] text, int targetTransferTag) {
+            this.text = text;
+            this.targetTransferTag = targetTransferTag;
+        }
+    }
+}

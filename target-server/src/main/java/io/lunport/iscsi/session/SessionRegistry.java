@@ -1,0 +1,50 @@
+package io.lunport.iscsi.session;
+
+import io.lunport.iscsi.target.IscsiTarget;
+import io.lunport.iscsi.text.NegotiatedParameters;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every live session of the server, keyed by initiator port and target, so that a new login
+ * with the same initiator name and ISID reinstates (replaces) the old session as RFC 7143
+ * section 6.3.5 says. Shared by all event loops.
+ */
+public final class SessionRegistry {
+
+    private final Map<Session.Key, Session> sessions = new ConcurrentHashMap<>();
+    private final AtomicInteger nextTsih = new AtomicInteger(1);
+
+    /**
+     * Creates and registers a session; the session it replaces, if any, is closed (its
+     * connection dropped, its tasks aborted).
+     */
+    Session open(String initiatorName, long isid, IscsiTarget target, int portalGroupTag,
+                 NegotiatedParameters parameters, IscsiConnection connection) {
+        Session session = new Session(allocateTsih(), initiatorName, isid, target, portalGroupTag, parameters, connection);
+        Session previous = sessions.put(session.key(), session);
+        if (previous != null) {
+            previous.connection().closeForReinstatement();
+        }
+        return session;
+    }
+
+    void remove(Session session) {
+        sessions.remove(session.key(), session);
+    }
+
+    public Collection<Session> sessions() {
+        return sessions.values();
+    }
+
+    private int allocateTsih() {
+        // TSIH 0 means "new session" on the wire, so it is never handed out.
+        int tsih;
+        do {
+            tsih = nextTsih.getAndIncrement() & 0xFFFF;
+        } while (tsih == 0);
+        return tsih;
+    }
+}

@@ -1,0 +1,176 @@
+package io.lunport.scsi;
+
+import io.lunport.scsi.command.Cdb;
+import io.lunport.scsi.command.CommandEntry;
+import io.lunport.scsi.command.CommandTable;
+import io.lunport.scsi.command.TargetContext;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SCSI target device of one iSCSI target: its logical units by LUN, and the one entry
+ * point for every command. It decides what SAM-5 decides before a command runs (absent LU,
+ * unit attention, unknown opcode, NACA) and turns every outcome into a {@link ScsiStatus}.
+ *
+ * <p>Thread-safety: {@link #execute} runs on many worker threads at once; the LU map is
+ * immutable, and per-LU state lives in thread-safe objects ({@link UnitAttentions},
+ * {@link ModeParameters}).
+ */
+public final class ScsiTargetDevice implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScsiTargetDevice.class);
+
+    /** Flat addressing reaches 16383 (SAM-5 4.7.7). */
+    private static final int MAX_LUN = 0x3FFF;
+    /** CONTROL byte bit 2. lunport does not implement ACA. */
+    private static final int NACA = 0x04;
+
+    private final LogicalUnit[] unitsByLun;
+    private final Set<Integer> luns;
+    private final CommandTable commands = StandardCommands.TABLE;
+    private final TargetContext context;
+
+    public ScsiTargetDevice(Map<Integer, LogicalUnit> unitsByLun) {
+        TreeMap<Integer, LogicalUnit> sorted = new TreeMap<>(unitsByLun);
+        if (!sorted.isEmpty() && (sorted.firstKey() < 0 || sorted.lastKey() > MAX_LUN)) {
+            throw new IllegalArgumentException("LUNs must be 0.." + MAX_LUN + ": " + sorted.keySet());
+        }
+        // An array, not the map: the lookup on every command must not box the LUN.
+        this.unitsByLun = new LogicalUnit[sorted.isEmpty() ? 0 : sorted.lastKey() + 1];
+        sorted.forEach((lun, unit) -> this.unitsByLun[lun] = unit);
+        this.luns = Collections.unmodifiableSet(new TreeSet<>(sorted.keySet()));
+        this.context = new TargetContext(List.copyOf(luns), commands);
+    }
+
+    public Set<Integer> luns() {
+        return luns;
+    }
+
+    /** The table this device dispatches through (REPORT SUPPORTED OPERATION CODES lists it). */
+    public CommandTable commands() {
+        return commands;
+    }
+
+    /**
+     * Runs one command to completion. Called on a worker thread (may block on disk I/O), by
+     * many threads at once. Never throws: every failure becomes a status with sense.
+     */
+    public ScsiStatus execute(ScsiTask task) {
+        try {
+            dispatch(task);
+            return ScsiStatus.GOOD;
+        } catch (ScsiException e) {
+            return e.status();
+        } catch (IOException e) {
+            return ScsiStatus.checkCondition(
+                    SenseData.of(SenseData.MEDIUM_ERROR, SenseData.ASC_UNRECOVERED_READ_ERROR, 0));
+        } catch (RuntimeException e) {
+            LOG.warn("internal failure in SCSI command on LUN {}", task.lun(), e);
+            return ScsiStatus.checkCondition(
+                    SenseData.of(SenseData.HARDWARE_ERROR, SenseData.ASC_INTERNAL_TARGET_FAILURE, 0));
+        }
+    }
+
+    private void dispatch(ScsiTask task) throws ScsiException, IOException {
+        ByteBuffer cdb = task.cdb();
+        int opcode = Cdb.opcode(cdb);
+        CommandEntry entry = commands.lookup(opcode, Cdb.serviceAction(cdb));
+        LogicalUnit unit = unit(task.lun());
+        if (unit == null) {
+            if (entry == null || !entry.servesAbsentLun()) {
+                throw ScsiException.check(SenseData.ILLEGAL_REQUEST, SenseData.ASC_LOGICAL_UNIT_NOT_SUPPORTED, 0);
+            }
+        } else {
+            UnitAttentions attentions = unit.unitAttentions();
+            attentions.register(task.nexus());
+            if (entry == null || !entry.servesAbsentLun()) {
+                byte[] attention = attentions.take(task.nexus());
+                if (attention != null) {
+                    throw new ScsiException(ScsiStatus.checkCondition(attention));
+                }
+            }
+        }
+        if (entry == null) {
+            if (commands.knowsOpcode(opcode)) {
+                throw ScsiException.invalidCdbField(CommandTable.SERVICE_ACTION_BYTE, 4);
+            }
+            throw ScsiException.check(SenseData.ILLEGAL_REQUEST, SenseData.ASC_INVALID_COMMAND_OPERATION_CODE, 0);
+        }
+        // The transport may hand a 16-byte CDB field for a shorter command: the table knows the length.
+        int control = entry.cdbLength() - 1;
+        if (cdb.limit() <= control) {
+            throw ScsiException.invalidCdbField(0, -1);
+        }
+        if ((cdb.get(control) & NACA) != 0) {
+            throw ScsiException.invalidCdbField(control, 2);
+        }
+        entry.handler().execute(task, unit, context);
+    }
+
+    private LogicalUnit unit(int lun) {
+        return lun >= 0 && lun < unitsByLun.length ? unitsByLun[lun] : null;
+    }
+
+    /**
+     * LOGICAL UNIT RESET: the LU returns to its initial mode parameters, and every other nexus
+     * sees a unit attention BUS DEVICE RESET FUNCTION OCCURRED (SAM-5 6.3.3). Aborting the tasks
+     * is the transport's part.
+     */
+    public void resetLogicalUnit(int lun, ItNexus requester) {
+        LogicalUnit unit = unit(lun);
+        if (unit != null) {
+            reset(unit, requester);
+        }
+    }
+
+    /**
+     * TARGET WARM RESET: a hard reset of every LU. SAM-5 6.3.2 names the same condition for a
+     * hard reset caused by a task management function, 29h/03h BUS DEVICE RESET FUNCTION
+     * OCCURRED; 29h/02h (SCSI BUS RESET OCCURRED) is for a parallel bus reset.
+     */
+    public void resetTarget(ItNexus requester) {
+        for (LogicalUnit unit : unitsByLun) {
+            if (unit != null) {
+                reset(unit, requester);
+            }
+        }
+    }
+
+    private static void reset(LogicalUnit unit, ItNexus requester) {
+        unit.modeParameters().resetToDefaults();
+        unit.unitAttentions().establishForOthers(requester,
+                SenseData.ASC_RESET_OCCURRED, SenseData.ASCQ_BUS_DEVICE_RESET_FUNCTION);
+    }
+
+    /** Closes every device; the first failure is thrown after all were tried. */
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        for (LogicalUnit unit : unitsByLun) {
+            if (unit == null) {
+                continue;
+            }
+            try {
+                unit.device().close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

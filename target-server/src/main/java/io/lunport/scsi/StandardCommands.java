@@ -1,0 +1,72 @@
+package io.lunport.scsi;
+
+import static io.lunport.scsi.command.CommandEntry.NO_SERVICE_ACTION;
+import static io.lunport.scsi.command.CommandEntry.usage;
+
+import io.lunport.scsi.command.CommandEntry;
+import io.lunport.scsi.command.CommandHandler;
+import io.lunport.scsi.command.CommandTable;
+import io.lunport.scsi.sbc.BlockCdbLayout;
+import io.lunport.scsi.sbc.Read;
+import io.lunport.scsi.sbc.ReadCapacity;
+import io.lunport.scsi.sbc.SynchronizeCache;
+import io.lunport.scsi.sbc.Verify;
+import io.lunport.scsi.sbc.Write;
+import io.lunport.scsi.spc.Inquiry;
+import io.lunport.scsi.spc.PreventAllowMediumRemoval;
+import io.lunport.scsi.spc.ReportLuns;
+import io.lunport.scsi.spc.RequestSense;
+import java.util.List;
+
+/**
+ * The commands lunport implements: one row per opcode (and service action), with the CDB usage
+ * data REPORT SUPPORTED OPERATION CODES returns. Adding a command is adding a row.
+ *
+ * <p>Usage data bits are set only for fields the handler decodes; the CONTROL byte reads 00h
+ * because NACA is refused and LINK is obsolete.
+ */
+final class StandardCommands {
+
+    /** Commands that need no logical unit, and that a pending unit attention does not stop. */
+    private static final boolean ANY_LUN = true;
+    private static final boolean UNIT = false;
+
+    private static final CommandHandler NOTHING_TO_DO = (task, unit, target) -> { };
+
+    static final CommandTable TABLE = new CommandTable(List.of(
+            // TEST UNIT READY: the medium is always ready.
+            row(0x00, "00 00 00 00 00 00", UNIT, NOTHING_TO_DO),
+            row(0x03, "03 01 00 00 ff 00", ANY_LUN, new RequestSense()),
+            row(0x08, "08 1f ff ff ff 00", UNIT, new Read(BlockCdbLayout.SIX)),
+            row(0x0A, "0a 1f ff ff ff 00", UNIT, new Write(BlockCdbLayout.SIX)),
+            row(0x12, "12 01 ff ff ff 00", ANY_LUN, new Inquiry()),
+            // START STOP UNIT: nothing to spin; accepted so that initiators' power management works.
+            row(0x1B, "1b 01 00 0f f7 00", UNIT, NOTHING_TO_DO),
+            row(0x1E, "1e 00 00 00 03 00", UNIT, new PreventAllowMediumRemoval()),
+            row(0x25, "25 00 ff ff ff ff 00 00 01 00", UNIT, ReadCapacity.TEN),
+            row(0x28, "28 fa ff ff ff ff 00 ff ff 00", UNIT, new Read(BlockCdbLayout.TEN)),
+            row(0x2A, "2a fa ff ff ff ff 00 ff ff 00", UNIT, new Write(BlockCdbLayout.TEN)),
+            row(0x2F, "2f f6 ff ff ff ff 00 ff ff 00", UNIT, new Verify(BlockCdbLayout.TEN)),
+            row(0x35, "35 02 ff ff ff ff 00 ff ff 00", UNIT, new SynchronizeCache(BlockCdbLayout.TEN)),
+            row(0x88, "88 fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Read(BlockCdbLayout.SIXTEEN)),
+            row(0x8A, "8a fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Write(BlockCdbLayout.SIXTEEN)),
+            row(0x8F, "8f f6 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Verify(BlockCdbLayout.SIXTEEN)),
+            row(0x91, "91 02 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT,
+                    new SynchronizeCache(BlockCdbLayout.SIXTEEN)),
+            action(0x9E, 0x10, "9e 10 ff ff ff ff ff ff ff ff ff ff ff ff 01 00", UNIT, ReadCapacity.SIXTEEN),
+            row(0xA0, "a0 00 ff 00 00 00 ff ff ff ff 00 00", ANY_LUN, new ReportLuns()),
+            row(0xA8, "a8 fa ff ff ff ff ff ff ff ff 00 00", UNIT, new Read(BlockCdbLayout.TWELVE)),
+            row(0xAA, "aa fa ff ff ff ff ff ff ff ff 00 00", UNIT, new Write(BlockCdbLayout.TWELVE))));
+
+    private StandardCommands() {
+    }
+
+    private static CommandEntry row(int opcode, String usageData, boolean anyLun, CommandHandler handler) {
+        return new CommandEntry(opcode, NO_SERVICE_ACTION, usage(usageData), anyLun, handler);
+    }
+
+    private static CommandEntry action(int opcode, int serviceAction, String usageData, boolean anyLun,
+            CommandHandler handler) {
+        return new CommandEntry(opcode, serviceAction, usage(usageData), anyLun, handler);
+    }
+}

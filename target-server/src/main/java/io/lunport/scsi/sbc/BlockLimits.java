@@ -1,0 +1,35 @@
+package io.lunport.scsi.sbc;
+
+import io.lunport.scsi.LogicalUnit;
+
+/**
+ * The limits lunport advertises in the Block Limits VPD page and enforces on every block
+ * command, kept in one place so that the two never disagree.
+ */
+public final class BlockLimits {
+
+    /**
+     * 16 MiB per command: far above what initiators send (Windows 256 KiB, Linux 512 KiB to
+     * 4 MiB), low enough that one command cannot pin an unbounded buffer; also keeps
+     * blocks * block size well inside an int.
+     */
+    public static final int MAX_TRANSFER_BYTES = 16 << 20;
+
+    /** What sequential streams should use: 1 MiB, fio's and qemu's common request size. */
+    public static final int OPTIMAL_TRANSFER_BYTES = 1 << 20;
+
+    /** Per UNMAP command; libiscsi checks that an explicit limit stays at or below 1M blocks. */
+    public static final int MAX_UNMAP_BLOCKS = 1 << 20;
+    public static final int MAX_UNMAP_DESCRIPTORS = 256;
+
+    private BlockLimits() {
+    }
+
+    public static int maxTransferBlocks(LogicalUnit unit) {
+        return MAX_TRANSFER_BYTES >>> unit.blockShift();
+    }
+
+    public static int optimalTransferBlocks(LogicalUnit unit) {
+        return OPTIMAL_TRANSFER_BYTES >>> unit.blockShift();
+    }
+}

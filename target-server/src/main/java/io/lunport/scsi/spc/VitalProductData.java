@@ -1,0 +1,187 @@
+package io.lunport.scsi.spc;
+
+import io.lunport.scsi.ItNexus;
+import io.lunport.scsi.LogicalUnit;
+import io.lunport.scsi.sbc.BlockLimits;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The VPD pages of INQUIRY (SPC-4 7.8, SBC-3 6.5). Page 0x00 is generated from
+ * {@link #PAGES}, so it lists exactly the pages served here, in ascending order as
+ * Windows requires.
+ */
+final class VitalProductData {
+
+    static final int SUPPORTED_PAGES = 0x00;
+    static final int UNIT_SERIAL_NUMBER = 0x80;
+    static final int DEVICE_IDENTIFICATION = 0x83;
+    static final int BLOCK_LIMITS = 0xB0;
+    static final int BLOCK_DEVICE_CHARACTERISTICS = 0xB1;
+    static final int LOGICAL_BLOCK_PROVISIONING = 0xB2;
+
+    @FunctionalInterface
+    private interface PageBuilder {
+        byte[] build(LogicalUnit unit, ItNexus nexus);
+    }
+
+    /** Page code to builder, iterated in ascending order. */
+    private static final SortedMap<Integer, PageBuilder> PAGES = new TreeMap<>(Map.of(
+            SUPPORTED_PAGES, (unit, nexus) -> supportedPages(),
+            UNIT_SERIAL_NUMBER, (unit, nexus) -> unitSerialNumber(unit),
+            DEVICE_IDENTIFICATION, VitalProductData::deviceIdentification,
+            BLOCK_LIMITS, (unit, nexus) -> blockLimits(unit),
+            BLOCK_DEVICE_CHARACTERISTICS, (unit, nexus) -> blockDeviceCharacteristics(),
+            LOGICAL_BLOCK_PROVISIONING, (unit, nexus) -> logicalBlockProvisioning(unit)));
+
+    /**
+     * The IEEE company id in our NAA-6 designators. lunport has no IEEE assignment, so it uses
+     * an id from the locally administered AAI quadrant (first octet xxxx0010b): IEEE never
+     * assigns those, so the designator cannot collide with a real vendor's.
+     */
+    static final int COMPANY_ID = 0x024C50;
+
+    /** SBC-3 requires these two pages to be 0x3C long (Windows drops B1 otherwise). */
+    private static final int SBC3_PAGE_LENGTH = 0x3C;
+
+    private VitalProductData() {
+    }
+
+    static boolean isSupported(int pageCode) {
+        return PAGES.containsKey(pageCode);
+    }
+
+    static byte[] page(int pageCode, LogicalUnit unit, ItNexus nexus) {
+        return PAGES.get(pageCode).build(unit, nexus);
+    }
+
+    private static byte[] header(int pageCode, int pageLength) {
+        byte[] p = new byte[4 + pageLength];
+        p[1] = (byte) pageCode;
+        p[2] = (byte) (pageLength >>> 8);
+        p[3] = (byte) pageLength;
+        return p;
+    }
+
+    private static byte[] supportedPages() {
+        byte[] p = header(SUPPORTED_PAGES, PAGES.size());
+        int i = 4;
+        for (int code : PAGES.keySet()) {
+            p[i++] = (byte) code;
+        }
+        return p;
+    }
+
+    private static byte[] unitSerialNumber(LogicalUnit unit) {
+        byte[] serial = unit.serialNumber().getBytes(StandardCharsets.US_ASCII);
+        byte[] p = header(UNIT_SERIAL_NUMBER, serial.length);
+        System.arraycopy(serial, 0, p, 4, serial.length);
+        return p;
+    }
+
+    private static byte[] deviceIdentification(LogicalUnit unit, ItNexus nexus) {
+        ByteArrayOutputStream designators = new ByteArrayOutputStream();
+        designator(designators, 0x01, 0x00, 0x03, naa(unit.device().identity()));
+        designator(designators, 0x02, 0x00, 0x01,
+                (StandardInquiryData.VENDOR + unit.serialNumber()).getBytes(StandardCharsets.US_ASCII));
+        if (nexus != null) {
+            // Target port designators: association 01b (target port), PIV set, protocol iSCSI.
+            int relativePort = Math.max(1, nexus.portalGroupTag() & 0xFFFF);
+            designator(designators, 0x51, 0x90, 0x04, new byte[] {0, 0, (byte) (relativePort >>> 8), (byte) relativePort});
+            designator(designators, 0x53, 0x90, 0x08,
+                    scsiNameString(nexus.targetName() + ",t,0x" + hex4(nexus.portalGroupTag())));
+        }
+        byte[] body = designators.toByteArray();
+        byte[] p = header(DEVICE_IDENTIFICATION, body.length);
+        System.arraycopy(body, 0, p, 4, body.length);
+        return p;
+    }
+
+    private static void designator(ByteArrayOutputStream out, int protocolAndCodeSet, int pivAssociation,
+            int type, byte[] value) {
+        out.write(protocolAndCodeSet);
+        out.write(pivAssociation | type);
+        out.write(0);
+        out.write(value.length);
+        out.writeBytes(value);
+    }
+
+    /**
+     * NAA 6 (IEEE registered extended): 4 bits NAA, 24 bits company id, then 100 bits taken
+     * from a hash of the image identity, so that the identifier is stable across restarts and
+     * portals and differs between images.
+     */
+    static byte[] naa(byte[] identity) {
+        byte[] hash;
+        try {
+            hash = MessageDigest.getInstance("SHA-256").digest(identity);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+        }
+        byte[] naa = new byte[16];
+        naa[0] = (byte) (0x60 | (COMPANY_ID >>> 20));
+        naa[1] = (byte) (COMPANY_ID >>> 12);
+        naa[2] = (byte) (COMPANY_ID >>> 4);
+        naa[3] = (byte) (((COMPANY_ID & 0x0F) << 4) | (hash[0] & 0x0F));
+        System.arraycopy(hash, 1, naa, 4, 12);
+        return naa;
+    }
+
+    /** UTF-8, NUL-terminated, padded to a multiple of four bytes (SPC-4 7.8.6.11). */
+    private static byte[] scsiNameString(String name) {
+        byte[] text = name.getBytes(StandardCharsets.UTF_8);
+        return Arrays.copyOf(text, (text.length + 4) & ~3);
+    }
+
+    private static String hex4(int value) {
+        String hex = Integer.toHexString(value & 0xFFFF);
+        return "0000".substring(hex.length()) + hex;
+    }
+
+    private static byte[] blockLimits(LogicalUnit unit) {
+        byte[] p = header(BLOCK_LIMITS, SBC3_PAGE_LENGTH);
+        int granularity = 1 << unit.physicalBlockExponent();
+        putShort(p, 6, granularity);
+        putInt(p, 8, BlockLimits.maxTransferBlocks(unit));
+        putInt(p, 12, BlockLimits.optimalTransferBlocks(unit));
+        if (unit.device().supportsDeallocate()) {
+            putInt(p, 20, BlockLimits.MAX_UNMAP_BLOCKS);
+            putInt(p, 24, BlockLimits.MAX_UNMAP_DESCRIPTORS);
+            putInt(p, 28, granularity);
+        }
+        return p;
+    }
+
+    private static byte[] blockDeviceCharacteristics() {
+        byte[] p = header(BLOCK_DEVICE_CHARACTERISTICS, SBC3_PAGE_LENGTH);
+        putShort(p, 4, 1); // MEDIUM ROTATION RATE 1: non-rotating medium
+        return p;
+    }
+
+    private static byte[] logicalBlockProvisioning(LogicalUnit unit) {
+        byte[] p = header(LOGICAL_BLOCK_PROVISIONING, 4);
+        if (unit.device().supportsDeallocate()) {
+            p[5] = (byte) (0x80 | 0x04); // LBPU (UNMAP), LBPRZ: deallocated blocks read as zeros
+            p[6] = 0x02; // provisioning type: thin
+        }
+        return p;
+    }
+
+    static void putShort(byte[] b, int index, int value) {
+        b[index] = (byte) (value >>> 8);
+        b[index + 1] = (byte) value;
+    }
+
+    static void putInt(byte[] b, int index, long value) {
+        b[index] = (byte) (value >>> 24);
+        b[index + 1] = (byte) (value >>> 16);
+        b[index + 2] = (byte) (value >>> 8);
+        b[index + 3] = (byte) value;
+    }
+}

@@ -1,0 +1,55 @@
+package io.lunport.server.lun;
+
+import io.lunport.device.BlockDevice;
+import io.lunport.device.DirectFileBlockDevice;
+import io.lunport.device.ReadOnlyBlockDevice;
+import io.lunport.scsi.LogicalUnit;
+import io.lunport.translation.BlockSource;
+import io.lunport.translation.RawBlockSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.HexFormat;
+
+/**
+ * Turns a {@link LunSpec} into a logical unit: opens the image as a block source, puts the
+ * device on top that the spec asks for, and derives the unit serial number from the
+ * image's identity so that it is the same on every start and every portal.
+ */
+public final class LunFactory {
+
+    private LunFactory() {
+    }
+
+    public static LogicalUnit open(LunSpec spec) throws IOException {
+        if (!Files.isRegularFile(spec.image())) {
+            throw new LunException("--lun " + spec.name() + "=" + spec.image() + ": no such image file");
+        }
+        BlockDevice device;
+        if (spec.direct() && !spec.readOnly()) {
+            device = DirectFileBlockDevice.open(spec.image());
+        } else {
+            // Until the overlay exists an image is served read-only: lunport never changes it.
+            BlockSource source = RawBlockSource.open(spec.image());
+            device = new ReadOnlyBlockDevice(source);
+        }
+        if (device.size() % spec.blockSize() != 0) {
+            long size = device.size();
+            device.close();
+            throw new LunException("--lun " + spec.name() + ": image size " + size + " is not a multiple of the "
+                    + spec.blockSize() + "-byte block size");
+        }
+        if (device.size() == 0) {
+            device.close();
+            throw new LunException("--lun " + spec.name() + ": image " + spec.image() + " is empty");
+        }
+        String serial = HexFormat.of().formatHex(device.identity(), 0, 10);
+        return new LogicalUnit(device, spec.blockSize(), serial);
+    }
+
+    /** A LUN that cannot be served as specified: a usage error (exit code 2). */
+    public static final class LunException extends IOException {
+        public LunException(String message) {
+            super(message);
+        }
+    }
+}
