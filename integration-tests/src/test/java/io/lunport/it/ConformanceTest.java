@@ -1,0 +1,133 @@
+package io.lunport.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lunport.it.ConformanceLog.Status;
+import io.lunport.it.ConformanceLog.TestResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * libiscsi's conformance suite against a {@code --direct} LUN on a 1 GiB sparse file.
+ *
+ * <p>Runs {@code iscsi-test-cu -v --dataloss --test=FAMILY -i NAME1 -I NAME2 URL}. {@code -v}
+ * (CUnit verbose, the default mode) is what prints each test's name with its verdict; {@code -n}
+ * prints only the failures, so a skip could not be told from a pass. ({@code -V} is libiscsi's
+ * SCSI trace, far too big to keep.) Results go to {@code target/conformance.txt}; the test fails
+ * on any failure not named in {@code conformance-known-failures.txt}.
+ */
+class ConformanceTest {
+    static final String INITIATOR_1 = "iqn.2026-11.io.lunport:conformance-1";
+    static final String INITIATOR_2 = "iqn.2026-11.io.lunport:conformance-2";
+    static final Duration FAMILY_TIMEOUT = Duration.ofMinutes(8);
+    static LunportProcess server;
+    static final Map<String, ConformanceLog> results = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void start() {
+        Path image = TestImages.sparse(Itwork.dir("conformance").resolve("conformance.raw"), 1L << 30);
+        server = LunportProcess.builder("conformance").lun("cu", image).direct().start();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        try {
+            writeReport();
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    @Test
+    void scsiFamily() throws IOException {
+        runFamily("SCSI", 200);
+    }
+
+    @Test
+    void iscsiFamily() throws IOException {
+        runFamily("iSCSI", 10);
+    }
+
+    private void runFamily(String family, int atLeast) throws IOException {
+        Tools.Result r = Tools.run(FAMILY_TIMEOUT, "iscsi-test-cu", "-v", "--dataloss", "--test=" + family,
+                "-i", INITIATOR_1, "-I", INITIATOR_2, server.url("cu"));
+        Path raw = Itwork.dir("conformance").resolve(family + ".log");
+        Files.writeString(raw, r.describe(), StandardCharsets.UTF_8);
+        assertThat(r.timedOut()).as("iscsi-test-cu timed out; log in %s\n%s", raw, server.tail()).isFalse();
+
+        ConformanceLog log = ConformanceLog.parse(family, r.stdout());
+        results.put(family, log);
+        assertThat(log.tests.size()).as("tests parsed from %s", raw).isGreaterThanOrEqualTo(atLeast);
+        assertThat(log.summaryRan).as("CUnit run summary in %s", raw).isEqualTo(log.tests.size());
+        assertThat(log.count(Status.FAIL)).as("failures parsed vs CUnit's count in %s", raw).isEqualTo(log.summaryFailed);
+        assertThat(log.count(Status.UNKNOWN)).as("tests without a verdict in %s", raw).isZero();
+        assertThat(server.isAlive()).as("server survived the %s family\n%s", family, server.tail()).isTrue();
+
+        Map<String, String> known = knownFailures();
+        List<String> unexpected = new ArrayList<>();
+        for (TestResult t : log.tests) {
+            if (t.status() == Status.FAIL && !known.containsKey(t.name())) {
+                unexpected.add(t.name() + ":\n" + t.log().strip());
+            }
+        }
+        assertThat(unexpected).as("conformance failures not in conformance-known-failures.txt (full log %s)", raw).isEmpty();
+    }
+
+    /** {@code Family.Suite.Test  # reason} per line; blank lines and lines starting with # ignored. */
+    static Map<String, String> knownFailures() throws IOException {
+        Map<String, String> known = new TreeMap<>();
+        try (InputStream in = ConformanceTest.class.getResourceAsStream("/conformance-known-failures.txt")) {
+            if (in == null) {
+                return known;
+            }
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
+                String t = line.strip();
+                if (t.isEmpty() || t.startsWith("#")) {
+                    continue;
+                }
+                int hash = t.indexOf('#');
+                String name = (hash < 0 ? t : t.substring(0, hash)).strip();
+                known.put(name, hash < 0 ? "" : t.substring(hash + 1).strip());
+            }
+        }
+        return known;
+    }
+
+    static void writeReport() throws IOException {
+        if (results.isEmpty()) {
+            return;
+        }
+        Map<String, String> known = knownFailures();
+        StringBuilder sb = new StringBuilder("libiscsi iscsi-test-cu against lunport (--direct, 1 GiB sparse file)\n\n");
+        for (var e : results.entrySet()) {
+            ConformanceLog log = e.getValue();
+            sb.append(String.format("%s: %d tests, %d passed, %d skipped, %d failed (%d of them known)%n", e.getKey(),
+                    log.tests.size(), log.count(Status.PASS), log.count(Status.SKIP), log.count(Status.FAIL),
+                    log.tests.stream().filter(t -> t.status() == Status.FAIL && known.containsKey(t.name())).count()));
+        }
+        sb.append('\n');
+        for (ConformanceLog log : results.values()) {
+            for (TestResult t : log.tests) {
+                String note = t.status() == Status.FAIL ? (known.containsKey(t.name()) ? "  (known: " + known.get(t.name()) + ")" : "  (NEW)")
+                        : t.status() == Status.PASS && known.containsKey(t.name()) ? "  (listed as known failure: remove it)" : "";
+                sb.append(String.format("%-5s %s%s%n", t.status(), t.name(), note));
+            }
+        }
+        Path report = Itwork.dir().getParent().resolve("conformance.txt");
+        Files.writeString(report, sb.toString(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,317 @@
+package io.lunport.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One lunport server, started from the built jar as {@code java -jar lunport.jar serve ...}
+ * on a free loopback port, and stopped with SIGTERM (then killed) on {@link #close()}.
+ *
+ * <p>Everything the server prints goes to {@code lunport.work/logs/NAME-N.log}; a server that
+ * does not print its {@code lunport: serving} line within {@link #STARTUP_TIMEOUT} fails the
+ * test with the tail of that log.
+ */
+public final class LunportProcess implements AutoCloseable {
+
+    public static final String IQN_PREFIX = "iqn.2026-11.io.lunport:";
+    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    private final Process process;
+    private final int port;
+    private final Integer port6;
+    private final Path log;
+    private final Path stateDir;
+    private final String servingLine;
+    private boolean expectCleanExit = true;
+    private Integer exitCode;
+
+    private LunportProcess(Builder b) throws IOException {
+        Path work = Itwork.dir();
+        Path logs = Files.createDirectories(work.resolve("logs"));
+        int n = SEQ.incrementAndGet();
+        this.log = logs.resolve(b.name + "-" + n + ".log");
+        this.stateDir = b.stateDir != null ? b.stateDir : Files.createDirectories(work.resolve("state").resolve(b.name + "-" + n));
+        this.port = freePort("127.0.0.1");
+        this.port6 = b.ipv6 ? freePort("::1") : null;
+
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString(), "serve",
+                "--listen", "127.0.0.1:" + port));
+        if (port6 != null) {
+            cmd.addAll(List.of("--listen", "[::1]:" + port6));
+        }
+        cmd.addAll(List.of("--state-dir", stateDir.toString()));
+        b.luns.forEach((name, path) -> cmd.addAll(List.of("--lun", name + "=" + path)));
+        cmd.addAll(b.extraArgs);
+
+        Files.writeString(log, "$ " + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8);
+        this.process = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+
+        CountDownLatch serving = new CountDownLatch(1);
+        AtomicReference<String> line = new AtomicReference<>();
+        pump(process.getInputStream(), "out", serving, line);
+        pump(process.getErrorStream(), "err", null, null);
+        try {
+            long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+            while (!serving.await(100, TimeUnit.MILLISECONDS)) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    String why = process.isAlive() ? "did not print 'lunport: serving' within " + STARTUP_TIMEOUT
+                            : "exited with code " + process.exitValue() + " before serving";
+                    destroy();
+                    throw new AssertionError("lunport " + why + "\n" + tail());
+                }
+            }
+        } catch (InterruptedException e) {
+            destroy();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        this.servingLine = line.get();
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** The IPv4 loopback port the server listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** The [::1] port, when the builder asked for an IPv6 portal. */
+    public int port6() {
+        if (port6 == null) {
+            throw new IllegalStateException("no IPv6 portal");
+        }
+        return port6;
+    }
+
+    public String portal() {
+        return "127.0.0.1:" + port;
+    }
+
+    public static String iqn(String name) {
+        return IQN_PREFIX + name;
+    }
+
+    /** {@code iscsi://127.0.0.1:PORT/iqn.2026-11.io.lunport:NAME/0}. */
+    public String url(String name) {
+        return "iscsi://" + portal() + "/" + iqn(name) + "/0";
+    }
+
+    /** The same with CHAP credentials in libiscsi's {@code user%password@} form. */
+    public String url(String name, String user, String secret) {
+        return "iscsi://" + user + "%" + secret + "@" + portal() + "/" + iqn(name) + "/0";
+    }
+
+    /** The discovery portal URL, {@code iscsi://127.0.0.1:PORT}. */
+    public String portalUrl() {
+        return "iscsi://" + portal();
+    }
+
+    public String servingLine() {
+        return servingLine;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** For tests that expect the server to die: close() then does not assert exit code 0. */
+    public void expectUncleanExit() {
+        this.expectCleanExit = false;
+    }
+
+    /** SIGTERM, wait, then SIGKILL. Returns the exit code (137 etc. when it had to be killed). */
+    public int stop() {
+        if (exitCode != null) {
+            return exitCode;
+        }
+        try {
+            if (process.isAlive()) {
+                process.destroy(); // SIGTERM on Linux
+                if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    appendLog("[harness] no exit " + STOP_TIMEOUT + " after SIGTERM: killing");
+                    destroy();
+                    exitCode = -9;
+                    return exitCode;
+                }
+            }
+            exitCode = process.waitFor();
+        } catch (InterruptedException e) {
+            destroy();
+            Thread.currentThread().interrupt();
+            exitCode = -1;
+        }
+        appendLog("[harness] exit code " + exitCode);
+        return exitCode;
+    }
+
+    @Override
+    public void close() {
+        int code = stop();
+        if (expectCleanExit) {
+            assertThat(code).as("lunport exit code after SIGTERM (log %s)\n%s", log, tail()).isZero();
+        }
+    }
+
+    /** The last lines of the server log, for failure messages. */
+    public String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return "--- " + log + " (last lines) ---\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private void destroy() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void pump(InputStream in, String tag, CountDownLatch serving, AtomicReference<String> line) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String s;
+                while ((s = r.readLine()) != null) {
+                    appendLog(tag + ": " + s);
+                    if (serving != null && s.startsWith("lunport: serving") && serving.getCount() > 0) {
+                        line.set(s);
+                        serving.countDown();
+                    }
+                }
+            } catch (IOException ignored) {
+                // process gone
+            }
+        }, "lunport-" + tag);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private synchronized void appendLog(String s) {
+        try (OutputStream o = Files.newOutputStream(log, StandardOpenOption.APPEND)) {
+            o.write((s + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException ignored) {
+            // logging must never break a test
+        }
+    }
+
+    static Path jar() {
+        String p = System.getProperty("lunport.jar");
+        assertThat(p).as("system property lunport.jar (set by integration-tests/pom.xml)").isNotBlank();
+        Path jar = Path.of(p).toAbsolutePath().normalize();
+        assertThat(jar).as("the server jar; build it with mvn -B package").isRegularFile();
+        return jar;
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Binds port 0 on the loopback address, closes, and returns the port it got. */
+    static int freePort(String host) throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
+            return s.getLocalPort();
+        }
+    }
+
+    public static final class Builder {
+        private final String name;
+        private final Map<String, Path> luns = new LinkedHashMap<>();
+        private final List<String> extraArgs = new ArrayList<>();
+        private Path stateDir;
+        private boolean ipv6;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /** {@code --lun NAME=PATH}: target iqn.2026-11.io.lunport:NAME, LUN 0. */
+        public Builder lun(String lunName, Path image) {
+            luns.put(lunName, image.toAbsolutePath());
+            return this;
+        }
+
+        public Builder direct() {
+            return arg("--direct");
+        }
+
+        public Builder readOnly() {
+            return arg("--read-only");
+        }
+
+        public Builder chap(String user, String secret) {
+            return arg("--chap-user").arg(user).arg("--chap-secret").arg(secret);
+        }
+
+        public Builder mutual(String user, String secret) {
+            return arg("--mutual-user").arg(user).arg("--mutual-secret").arg(secret);
+        }
+
+        /** Also listen on [::1] on another free port. */
+        public Builder ipv6() {
+            this.ipv6 = true;
+            return this;
+        }
+
+        public Builder stateDir(Path dir) {
+            this.stateDir = dir;
+            return this;
+        }
+
+        public Builder arg(String a) {
+            extraArgs.add(a);
+            return this;
+        }
+
+        public LunportProcess start() {
+            try {
+                return new LunportProcess(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
