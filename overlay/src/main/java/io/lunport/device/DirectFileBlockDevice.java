@@ -1,6 +1,6 @@
 package io.lunport.device;
 
-import io.lunport.translation.Extent;
+import io.lunport.translation.ForwardingBlockSource;
 import io.lunport.translation.MediumException;
 import io.lunport.translation.RawBlockSource;
 import java.io.IOException;
@@ -8,20 +8,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 
 /**
  * A raw file written in place (`--direct`): the scratch LUN for load tests, and the one
  * case where lunport changes an image. Reads go through the same {@link RawBlockSource}.
  */
-public final class DirectFileBlockDevice implements BlockDevice {
+public final class DirectFileBlockDevice extends ForwardingBlockSource implements BlockDevice {
 
-    private final RawBlockSource source;
     private final FileChannel writer;
     private final Path path;
 
     private DirectFileBlockDevice(RawBlockSource source, FileChannel writer, Path path) {
-        this.source = source;
+        super(source);
         this.writer = writer;
         this.path = path;
     }
@@ -77,36 +75,11 @@ public final class DirectFileBlockDevice implements BlockDevice {
     }
 
     @Override
-    public long size() {
-        return source.size();
-    }
-
-    @Override
-    public void read(long offset, ByteBuffer dst) throws IOException {
-        source.read(offset, dst);
-    }
-
-    @Override
-    public List<Extent> extents(long offset, long length) {
-        return source.extents(offset, length);
-    }
-
-    @Override
-    public byte[] identity() {
-        return source.identity();
-    }
-
-    @Override
-    public String formatName() {
-        return source.formatName();
-    }
-
-    @Override
     public void close() throws IOException {
         try {
             writer.close();
         } finally {
-            source.close();
+            super.close();
         }
     }
 }

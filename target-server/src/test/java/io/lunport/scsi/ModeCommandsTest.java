@@ -6,8 +6,8 @@ import static io.lunport.scsi.ScsiFixture.assertSense;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lunport.device.BlockDevice;
+import io.lunport.device.ForwardingBlockDevice;
 import io.lunport.device.DirectFileBlockDevice;
-import io.lunport.translation.Extent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -87,68 +87,17 @@ class ModeCommandsTest {
     }
 
     /** A device that records the FUA flag of each write and passes it on to the real file. */
-    private static final class FuaRecorder implements BlockDevice {
-        final BlockDevice inner;
+    private static final class FuaRecorder extends ForwardingBlockDevice {
         final List<Boolean> fua = new ArrayList<>();
 
         FuaRecorder(BlockDevice inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public boolean isReadOnly() {
-            return false;
+            super(inner);
         }
 
         @Override
         public void write(long offset, ByteBuffer src, boolean forceUnitAccess) throws IOException {
             fua.add(forceUnitAccess);
-            inner.write(offset, src, forceUnitAccess);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            inner.flush();
-        }
-
-        @Override
-        public boolean supportsDeallocate() {
-            return false;
-        }
-
-        @Override
-        public void deallocate(long offset, long length) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long size() {
-            return inner.size();
-        }
-
-        @Override
-        public void read(long offset, ByteBuffer dst) throws IOException {
-            inner.read(offset, dst);
-        }
-
-        @Override
-        public List<Extent> extents(long offset, long length) throws IOException {
-            return inner.extents(offset, length);
-        }
-
-        @Override
-        public byte[] identity() {
-            return inner.identity();
-        }
-
-        @Override
-        public String formatName() {
-            return inner.formatName();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
+            super.write(offset, src, forceUnitAccess);
         }
     }
 

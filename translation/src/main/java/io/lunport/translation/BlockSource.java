@@ -45,6 +45,9 @@ public interface BlockSource extends Closeable {
     /** A one-word name of the format, as {@code inspect} prints it ("raw", "qcow2", ...). */
     String formatName();
 
+    /** This layer and the chain below it, for {@code inspect}. Reads headers only. */
+    SourceInfo describe() throws IOException;
+
     @Override
     void close() throws IOException;
 }

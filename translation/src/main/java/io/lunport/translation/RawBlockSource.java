@@ -32,6 +32,24 @@ public final class RawBlockSource implements BlockSource {
         this.identity = identity;
     }
 
+    /** Raw is what remains when no other format recognizes a file: it matches everything. */
+    public static final ImageFormat FORMAT = new ImageFormat() {
+        @Override
+        public String name() {
+            return "raw";
+        }
+
+        @Override
+        public boolean recognizes(FileProbe probe) {
+            return true;
+        }
+
+        @Override
+        public BlockSource open(FileProbe probe, BackingChain chain) throws IOException {
+            return RawBlockSource.open(probe.path());
+        }
+    };
+
     public static RawBlockSource open(Path path) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         try {
@@ -104,6 +122,11 @@ public final class RawBlockSource implements BlockSource {
     @Override
     public String formatName() {
         return "raw";
+    }
+
+    @Override
+    public SourceInfo describe() {
+        return new SourceInfo(path, "raw", size, 0, null, size, java.util.Map.of(), null);
     }
 
     @Override

@@ -1,0 +1,34 @@
+package io.lunport.translation;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The table of formats, in the order they are tried. Raw comes last: it is what a file is
+ * when no signature matches.
+ */
+public final class ImageFormats {
+
+    private static final List<ImageFormat> ALL = List.of(
+            RawBlockSource.FORMAT);
+
+    private ImageFormats() {
+    }
+
+    public static List<ImageFormat> all() {
+        return ALL;
+    }
+
+    public static ImageFormat detect(FileProbe probe) {
+        for (ImageFormat format : ALL) {
+            if (format.recognizes(probe)) {
+                return format;
+            }
+        }
+        return RawBlockSource.FORMAT;
+    }
+
+    public static Optional<ImageFormat> byName(String name) {
+        return ALL.stream().filter(f -> f.name().equalsIgnoreCase(name)).findFirst();
+    }
+}
