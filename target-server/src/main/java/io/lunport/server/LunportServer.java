@@ -10,6 +10,7 @@ import io.lunport.scsi.LogicalUnit;
 import io.lunport.scsi.ScsiTargetDevice;
 import io.lunport.server.lun.LunFactory;
 import io.lunport.server.lun.LunSpec;
+import io.lunport.translation.TranslationContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -47,10 +48,11 @@ public final class LunportServer implements AutoCloseable {
         TargetRegistry registry = new TargetRegistry();
         List<ScsiTargetDevice> opened = new ArrayList<>();
         List<LogicalUnit> units = new ArrayList<>();
+        TranslationContext context = TranslationContext.defaults();
         try {
             for (LunSpec spec : luns) {
                 String iqn = IscsiName.forLunName(spec.name());
-                LogicalUnit unit = LunFactory.open(spec);
+                LogicalUnit unit = LunFactory.open(spec, context);
                 units.add(unit);
                 ScsiTargetDevice device = new ScsiTargetDevice(Map.of(0, unit));
                 opened.add(device);

@@ -1,6 +1,8 @@
 package io.lunport.server.cli;
 
 import io.lunport.server.lun.LunFactory;
+import io.lunport.translation.ImageFormatException;
+import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import picocli.CommandLine;
 
@@ -13,7 +15,9 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
-        boolean usage = e instanceof IllegalArgumentException || e instanceof LunFactory.LunException;
+        // An image that is missing or malformed is the user's to fix, like a wrong flag.
+        boolean usage = e instanceof IllegalArgumentException || e instanceof LunFactory.LunException
+                || e instanceof ImageFormatException || e instanceof NoSuchFileException;
         cli.getErr().println("lunport: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         if (Arrays.asList(parsed.originalArgs().toArray(new String[0])).contains("--debug")) {
             e.printStackTrace(cli.getErr());

@@ -5,7 +5,8 @@ import io.lunport.device.DirectFileBlockDevice;
 import io.lunport.device.ReadOnlyBlockDevice;
 import io.lunport.scsi.LogicalUnit;
 import io.lunport.translation.BlockSource;
-import io.lunport.translation.RawBlockSource;
+import io.lunport.translation.ImageOpener;
+import io.lunport.translation.TranslationContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.HexFormat;
@@ -20,16 +21,21 @@ public final class LunFactory {
     private LunFactory() {
     }
 
-    public static LogicalUnit open(LunSpec spec) throws IOException {
+    public static LogicalUnit open(LunSpec spec, TranslationContext context) throws IOException {
         if (!Files.isRegularFile(spec.image())) {
             throw new LunException("--lun " + spec.name() + "=" + spec.image() + ": no such image file");
         }
         BlockDevice device;
+        BlockSource source = new ImageOpener(context).open(spec.image());
         if (spec.direct() && !spec.readOnly()) {
+            String format = source.formatName();
+            source.close();
+            if (!format.equals("raw")) {
+                throw new LunException("--lun " + spec.name() + ": --direct writes raw images only, this one is " + format);
+            }
             device = DirectFileBlockDevice.open(spec.image());
         } else {
             // Until the overlay exists an image is served read-only: lunport never changes it.
-            BlockSource source = RawBlockSource.open(spec.image());
             device = new ReadOnlyBlockDevice(source);
         }
         if (device.size() % spec.blockSize() != 0) {
