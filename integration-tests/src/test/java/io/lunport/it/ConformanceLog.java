@@ -68,6 +68,9 @@ public final class ConformanceLog {
      * goes on with output printed after the verdict (e.g. by the suite teardown).
      */
     private static Status verdict(String body) {
+        // Only what precedes the verdict belongs to the test: CUnit prints the next suite's
+        // setup messages (e.g. a PERSISTENT RESERVE IN probe) on the verdict's own line.
+        StringBuilder before = new StringBuilder();
         for (String line : body.split("\n")) {
             String t = line.strip();
             boolean message = t.startsWith("[");
@@ -75,8 +78,10 @@ public final class ConformanceLog {
                 return Status.FAIL;
             }
             if (t.startsWith("passed") || (!message && t.endsWith("passed"))) {
-                return body.contains("[SKIPPED]") ? Status.SKIP : Status.PASS;
+                before.append(t, 0, t.startsWith("passed") ? 0 : t.length());
+                return before.indexOf("[SKIPPED]") >= 0 ? Status.SKIP : Status.PASS;
             }
+            before.append(line).append('\n');
         }
         return Status.UNKNOWN;
     }

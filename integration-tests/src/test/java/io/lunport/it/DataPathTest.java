@@ -119,8 +119,8 @@ class DataPathTest {
     @Test
     void qemuIoPatternReadOfData() {
         // 1 MiB of random data starts at every 4 MiB; 3 MiB..4 MiB is a hole: reads as zeros.
-        Tools.check("qemu-io", "-f", "raw", "-c", "read -P 0 3M 1M", server.url("disk"));
-        Tools.Result r = Tools.run(Tools.DEFAULT_TIMEOUT, "qemu-io", "-f", "raw", "-c", "read -P 0 4M 64k", server.url("disk"));
+        Tools.check("qemu-io", "-r", "-f", "raw", "-c", "read -P 0 3M 1M", server.url("disk"));
+        Tools.Result r = Tools.run(Tools.DEFAULT_TIMEOUT, "qemu-io", "-r", "-f", "raw", "-c", "read -P 0 4M 64k", server.url("disk"));
         assertThat(r.exitCode()).as("random data is not all zeros:\n" + r.describe()).isNotZero();
         assertThat(r.output()).contains("Pattern verification failed");
     }

@@ -35,9 +35,9 @@ class LargeLunTest {
                     .contains("LOGICAL BLOCK LENGTH IN BYTES:512\n");
             assertThat(Tools.check("iscsi-readcapacity16", "-s", s.url("big")).stdout().trim()).isEqualTo(Long.toString(SIZE));
 
-            Tools.check("qemu-io", "-f", "raw", "-c", "read -P 0 " + end + " 32k", s.url("big"));
-            Tools.check("qemu-io", "-f", "raw", "-c", "read -P 0x5a " + (end + 32 * 1024) + " 4k", s.url("big"));
-            Tools.check("qemu-io", "-f", "raw", "-c", "read -P 0x3c " + boundary + " 4k", s.url("big"));
+            Tools.check("qemu-io", "-r", "-f", "raw", "-c", "read -P 0 " + end + " 32k", s.url("big"));
+            Tools.check("qemu-io", "-r", "-f", "raw", "-c", "read -P 0x5a " + (end + 32 * 1024) + " 4k", s.url("big"));
+            Tools.check("qemu-io", "-r", "-f", "raw", "-c", "read -P 0x3c " + boundary + " 4k", s.url("big"));
         }
     }
 }

@@ -39,8 +39,10 @@ class WriteTest {
         try (LunportProcess s = LunportProcess.builder("readonly").lun("ro", image).readOnly().start()) {
             Tools.Result r = Tools.run(Tools.DEFAULT_TIMEOUT, "qemu-io", "-f", "raw", "-c", "write -P 0xab 1M 64k", s.url("ro"));
             assertThat(r.exitCode()).as(r.describe()).isNotZero();
+            // MODE SENSE reports the WP bit, so the initiator refuses before it writes.
+            assertThat(r.stderr()).as(r.describe()).contains("write protected");
             // and reads still work
-            Tools.check("qemu-io", "-f", "raw", "-c", "read -P 0 2M 1M", s.url("ro"));
+            Tools.check("qemu-io", "-r", "-f", "raw", "-c", "read -P 0 2M 1M", s.url("ro"));
         }
         TestImages.assertSameBytes(oracle, image);
     }

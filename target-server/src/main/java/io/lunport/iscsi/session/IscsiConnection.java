@@ -360,9 +360,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         tasks.put(itt, command);
         if (write && edtlUnsigned > MAX_DATA_OUT) {
             // Never buffer what a command claims beyond the transfer limit: refuse it outright.
-            command.status = ScsiStatus.checkCondition(SenseData.withFieldPointer(SenseData.ILLEGAL_REQUEST, 0x24, 0x00, true, 0, -1));
-            command.state = ScsiCommand.State.EXECUTING;
-            complete(command);
+            failCommand(command, SenseData.withFieldPointer(SenseData.ILLEGAL_REQUEST, 0x24, 0x00, true, 0, -1));
             return;
         }
         if (write && edtl > 0) {
@@ -411,12 +409,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 || h.getInt(36) != command.expectedDataSn
                 || (long) offset + length > command.expectedDataTransferLength()
                 || (!solicited && (long) offset + length > command.unsolicitedEnd)) {
-            // Data out of sequence cannot be put right at ErrorRecoveryLevel 0: the
-            // connection goes, and with it every task on it (RFC 7143 section 7.1.4).
-            LOG.warn("dropping connection from {}: Data-Out out of sequence (offset {}, DataSN {}, expected {} and {})",
-                    remote(), offset, h.getInt(36), command.received, command.expectedDataSn);
-            reject(RejectReason.PROTOCOL_ERROR, h.retainedSlice());
-            closeAfterFlush();
+            // Data out of sequence cannot be put right at ErrorRecoveryLevel 0. The command
+            // ends at once with ABORTED COMMAND (DATA PHASE ERROR / DATA OFFSET ERROR), so the
+            // initiator learns it now rather than by a timeout; later data for it is dropped.
+            boolean offsetError = offset != command.received;
+            failCommand(command, SenseData.of(SenseData.ABORTED_COMMAND, 0x4B, offsetError ? 0x05 : 0x00));
             return;
         }
         command.dataOut.setBytes(offset, pdu.data(), pdu.data().readerIndex(), length);
@@ -456,6 +453,13 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (sent) {
             writer.flush();
         }
+    }
+
+    /** Ends a command without running it: CHECK CONDITION with {@code sense}. */
+    private void failCommand(ScsiCommand command, byte[] sense) {
+        command.status = ScsiStatus.checkCondition(sense);
+        command.state = ScsiCommand.State.EXECUTING;
+        complete(command);
     }
 
     private void execute(ScsiCommand command) {
