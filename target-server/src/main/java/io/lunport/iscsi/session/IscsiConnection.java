@@ -27,7 +27,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.collection.IntObjectHashMap;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -78,6 +78,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private boolean loggedOut;
 
     private final IntObjectHashMap<ScsiCommand> tasks = new IntObjectHashMap<>();
+    /** Finished commands kept for reuse, so that the I/O path allocates none. */
+    private final ArrayDeque<ScsiCommand> freeCommands = new ArrayDeque<>();
+    /** The SCSI target device of the session's target; null in discovery. */
+    private volatile ScsiTargetDevice device;
     /** Commands that arrived ahead of ExpCmdSN, by CmdSN, until the gap closes. */
     private final Map<Integer, Pdu> heldCommands = new HashMap<>();
     private final List<PendingTaskManagement> pendingTaskManagement = new ArrayList<>();
@@ -212,6 +216,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             params = login.parameters();
             window = new CommandWindow(request.cmdSn(), QUEUE_DEPTH);
             session = sessions.open(login.initiatorName(), login.isid(), login.target(), portal.groupTag(), params, this);
+            device = session.isDiscovery() ? null : session.target().device();
             header.setShort(14, session.tsih());
             header.setInt(32, window.maxCmdSn());
         }
@@ -352,11 +357,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         int edtl = (int) Math.min(edtlUnsigned, Integer.MAX_VALUE);
-        ByteBuffer cdb = ByteBuffer.allocate(16);
-        h.getBytes(32, cdb);
-        cdb.flip();
-        ScsiCommand command = new ScsiCommand(itt, pdu.cmdSn(), !counted, pdu.lun(), lunNumber(pdu.lun()), read, write,
-                edtl, cdb.asReadOnlyBuffer(), session.nexus(), channel.alloc());
+        ScsiCommand command = freeCommands.poll();
+        if (command == null) {
+            command = new ScsiCommand(session.nexus(), channel.alloc(), this::runOnWorker, this::complete);
+        }
+        command.start(itt, pdu.cmdSn(), !counted, pdu.lun(), lunNumber(pdu.lun()), read, write, edtl, h);
         tasks.put(itt, command);
         if (write && edtlUnsigned > MAX_DATA_OUT) {
             // Never buffer what a command claims beyond the transfer limit: refuse it outright.
@@ -464,13 +469,15 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     private void execute(ScsiCommand command) {
         command.state = ScsiCommand.State.EXECUTING;
-        ScsiTargetDevice device = session.target().device();
-        workers.execute(() -> {
-            if (!command.aborted) {
-                command.status = device.execute(command);
-            }
-            channel.eventLoop().execute(() -> complete(command));
-        });
+        workers.execute(command.onWorker);
+    }
+
+    /** On a worker thread: run the command (unless it was aborted while queued), then hand it back. */
+    private void runOnWorker(ScsiCommand command) {
+        if (!command.aborted) {
+            command.status = device.execute(command);
+        }
+        channel.eventLoop().execute(command.onEventLoop);
     }
 
     /** Back on the event loop: send the data-in and status, or drop them if the task was aborted. */
@@ -485,10 +492,13 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (command.aborted || phase != Phase.FULL_FEATURE) {
             command.release();
             taskEnded(command);
-            return;
+        } else {
+            sendResult(command);
+            command.release();
         }
-        sendResult(command);
-        command.release();
+        if (freeCommands.size() < QUEUE_DEPTH) {
+            freeCommands.add(command);
+        }
     }
 
     private void sendResult(ScsiCommand command) {
@@ -553,7 +563,6 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         int function = pdu.flags() & 0x7F;
         int lun = lunNumber(pdu.lun());
-        ScsiTargetDevice device = session.target().device();
         List<ScsiCommand> victims = new ArrayList<>();
         int response = TMF_FUNCTION_COMPLETE;
         switch (function) {

@@ -6,6 +6,7 @@ import io.lunport.scsi.ScsiTask;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 
 /**
  * One SCSI command in flight on a connection: its identity and sequence numbers, the
@@ -15,30 +16,39 @@ import java.nio.ByteBuffer;
  * <p>Threads: the event loop owns it while data is collected and while the response is
  * sent; in between, one worker thread runs the command. The hand-over happens through the
  * executor and the event loop's task queue, which publish every field.
+ *
+ * <p>Commands are recycled by their connection ({@link #start} readies a free one), so the
+ * I/O path allocates no command objects, CDB buffers or lambdas.
  */
 final class ScsiCommand implements ScsiTask {
 
-    enum State { COLLECTING_DATA, EXECUTING, DONE }
+    enum State { FREE, COLLECTING_DATA, EXECUTING, DONE }
 
-    private final int initiatorTaskTag;
-    private final int cmdSn;
-    private final boolean immediate;
-    private final long lunField;
-    private final int lun;
-    private final boolean read;
-    private final boolean write;
-    private final int expectedLength;
-    private final ByteBuffer cdb;
-    private final ItNexus nexus;
+    private final ByteBuffer cdbBytes = ByteBuffer.allocate(16);
+    private final ByteBuffer cdb = cdbBytes.asReadOnlyBuffer();
     private final ByteBufAllocator alloc;
+    private final ItNexus nexus;
+    /** Runs the command on a worker thread. Built once per object, so a command costs no lambda. */
+    final Runnable onWorker;
+    /** Finishes the command on its event loop. */
+    final Runnable onEventLoop;
 
-    State state = State.COLLECTING_DATA;
+    private int initiatorTaskTag;
+    private int cmdSn;
+    private boolean immediate;
+    private long lunField;
+    private int lun;
+    private boolean read;
+    private boolean write;
+    private int expectedLength;
+
+    State state = State.FREE;
     volatile boolean aborted;
 
     // Data-out, owned by the event loop.
     ByteBuf dataOut;
     int received;
-    int targetTransferTag = -1;
+    int targetTransferTag;
     int nextR2tOffset;
     int outstandingR2ts;
     int r2tSn;
@@ -48,12 +58,20 @@ final class ScsiCommand implements ScsiTask {
     // Results, written by the worker.
     private ByteBuf dataIn;
     private ByteBuffer dataInView;
-    private int wantedIn = -1;
-    private int wantedOut = -1;
+    private int wantedIn;
+    private int wantedOut;
     ScsiStatus status;
 
-    ScsiCommand(int initiatorTaskTag, int cmdSn, boolean immediate, long lunField, int lun, boolean read, boolean write,
-                int expectedLength, ByteBuffer cdb, ItNexus nexus, ByteBufAllocator alloc) {
+    ScsiCommand(ItNexus nexus, ByteBufAllocator alloc, Consumer<ScsiCommand> runOnWorker, Consumer<ScsiCommand> finish) {
+        this.nexus = nexus;
+        this.alloc = alloc;
+        this.onWorker = () -> runOnWorker.accept(this);
+        this.onEventLoop = () -> finish.accept(this);
+    }
+
+    /** Readies a free command for a new SCSI Command PDU; the CDB is copied from {@code header} bytes 32..47. */
+    ScsiCommand start(int initiatorTaskTag, int cmdSn, boolean immediate, long lunField, int lun, boolean read,
+                      boolean write, int expectedLength, ByteBuf header) {
         this.initiatorTaskTag = initiatorTaskTag;
         this.cmdSn = cmdSn;
         this.immediate = immediate;
@@ -62,9 +80,23 @@ final class ScsiCommand implements ScsiTask {
         this.read = read;
         this.write = write;
         this.expectedLength = expectedLength;
-        this.cdb = cdb;
-        this.nexus = nexus;
-        this.alloc = alloc;
+        header.getBytes(32, cdbBytes.clear());
+        state = State.COLLECTING_DATA;
+        aborted = false;
+        dataOut = null;
+        received = 0;
+        targetTransferTag = -1;
+        nextR2tOffset = 0;
+        outstandingR2ts = 0;
+        r2tSn = 0;
+        unsolicitedEnd = 0;
+        expectedDataSn = 0;
+        dataIn = null;
+        dataInView = null;
+        wantedIn = -1;
+        wantedOut = -1;
+        status = null;
+        return this;
     }
 
     int initiatorTaskTag() {
@@ -94,7 +126,8 @@ final class ScsiCommand implements ScsiTask {
 
     @Override
     public ByteBuffer cdb() {
-        return cdb.duplicate();
+        // The command set reads the CDB by absolute index; one view per object is enough.
+        return cdb.clear();
     }
 
     @Override
@@ -163,8 +196,9 @@ final class ScsiCommand implements ScsiTask {
         return (long) expectedLength - moved;
     }
 
-    /** Frees every buffer the command holds; safe to call twice. */
+    /** Frees every buffer the command holds and marks it free for reuse; safe to call twice. */
     void release() {
+        state = State.FREE;
         if (dataOut != null) {
             dataOut.release();
             dataOut = null;
