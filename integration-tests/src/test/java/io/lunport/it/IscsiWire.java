@@ -186,6 +186,19 @@ public final class IscsiWire implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers a target's NOP-In ping: an immediate NOP-Out with ITT 0xffffffff echoing the
+     * ping's target transfer tag (RFC 7143 section 11.18).
+     */
+    public void answerPing(Pdu ping) throws IOException {
+        byte[] h = header(0x40 | OP_NOP_OUT, 0x80, 0);
+        putInt(h, 16, 0xFFFFFFFF);
+        putInt(h, 20, ping.u32(20));
+        putInt(h, 24, cmdSn);
+        putInt(h, 28, expStatSn);
+        send(h);
+    }
+
     /** A header-only PDU with the session's current CmdSN/ExpStatSN, for post-login probes. */
     public byte[] sessionPdu(int opcodeByte, int flags) {
         byte[] h = header(opcodeByte, flags, 0);

@@ -58,8 +58,9 @@ public final class LunportProcess implements AutoCloseable {
         this.port = freePort("127.0.0.1");
         this.port6 = b.ipv6 ? freePort("::1") : null;
 
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString(), "serve",
-                "--listen", "127.0.0.1:" + port));
+        List<String> cmd = new ArrayList<>(List.of(javaBin()));
+        cmd.addAll(b.jvmArgs);
+        cmd.addAll(List.of("-jar", jar().toString(), "serve", "--listen", "127.0.0.1:" + port));
         if (port6 != null) {
             cmd.addAll(List.of("--listen", "[::1]:" + port6));
         }
@@ -261,6 +262,7 @@ public final class LunportProcess implements AutoCloseable {
         private final String name;
         private final Map<String, Path> luns = new LinkedHashMap<>();
         private final List<String> extraArgs = new ArrayList<>();
+        private final List<String> jvmArgs = new ArrayList<>();
         private Path stateDir;
         private boolean ipv6;
 
@@ -303,6 +305,12 @@ public final class LunportProcess implements AutoCloseable {
 
         public Builder arg(String a) {
             extraArgs.add(a);
+            return this;
+        }
+
+        /** A JVM option such as {@code -Dlunport.idleSeconds=1}, placed before {@code -jar}. */
+        public Builder jvmArg(String a) {
+            jvmArgs.add(a);
             return this;
         }
 
