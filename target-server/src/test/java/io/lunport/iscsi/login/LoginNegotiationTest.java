@@ -95,6 +95,15 @@ class LoginNegotiationTest {
         return second;
     }
 
+    /** The initiator's answer to {@code challenge}: CHAP_N and CHAP_R by {@code secret}, then {@code extra} keys. */
+    private LoginStep answer(LoginStep challenge, String user, String secret, String... extra) throws Exception {
+        int id = Integer.parseInt(challenge.keys().get("CHAP_I"));
+        byte[] c = hex(challenge.keys().get("CHAP_C"));
+        Map<String, String> k = keys("CHAP_N", user, "CHAP_R", hex(md5(id, secret, c)));
+        k.putAll(keys(extra));
+        return login.handle(request(true, 0, 1, k));
+    }
+
     // ------------------------------------------------------------------ AuthMethod None
 
     @Test
@@ -256,11 +265,8 @@ class LoginNegotiationTest {
     @Test
     void chapWithTheRightSecret() throws Exception {
         LoginStep challenge = chapChallenge(SECURED);
-        int id = Integer.parseInt(challenge.keys().get("CHAP_I"));
-        byte[] c = hex(challenge.keys().get("CHAP_C"));
-        assertThat(c.length).isGreaterThanOrEqualTo(16);
-        LoginStep answer = login.handle(request(true, 0, 1,
-                keys("CHAP_N", "hyperv", "CHAP_R", hex(md5(id, CHAP.secret(), c)))));
+        assertThat(hex(challenge.keys().get("CHAP_C")).length).isGreaterThanOrEqualTo(16);
+        LoginStep answer = answer(challenge, "hyperv", CHAP.secret());
         assertStatus(answer, 0, 0);
         assertThat(answer.transit()).isTrue();
         assertThat(answer.nextStage()).isEqualTo(1);
@@ -280,22 +286,14 @@ class LoginNegotiationTest {
 
     @Test
     void chapWithTheWrongSecretFails() throws Exception {
-        LoginStep challenge = chapChallenge(SECURED);
-        int id = Integer.parseInt(challenge.keys().get("CHAP_I"));
-        byte[] c = hex(challenge.keys().get("CHAP_C"));
-        LoginStep answer = login.handle(request(true, 0, 1,
-                keys("CHAP_N", "hyperv", "CHAP_R", hex(md5(id, "wrong-secret-123", c)))));
+        LoginStep answer = answer(chapChallenge(SECURED), "hyperv", "wrong-secret-123");
         assertStatus(answer, 0x02, 0x01);
         assertThat(login.failureReason()).doesNotContain(CHAP.secret());
     }
 
     @Test
     void chapWithTheWrongUserFails() throws Exception {
-        LoginStep challenge = chapChallenge(SECURED);
-        int id = Integer.parseInt(challenge.keys().get("CHAP_I"));
-        byte[] c = hex(challenge.keys().get("CHAP_C"));
-        assertStatus(login.handle(request(true, 0, 1,
-                keys("CHAP_N", "someone", "CHAP_R", hex(md5(id, CHAP.secret(), c))))), 0x02, 0x01);
+        assertStatus(answer(chapChallenge(SECURED), "someone", CHAP.secret()), 0x02, 0x01);
     }
 
     @Test
@@ -306,13 +304,9 @@ class LoginNegotiationTest {
 
     @Test
     void mutualChapTargetProvesItsSecret() throws Exception {
-        LoginStep challenge = chapChallenge(MUTUAL);
-        int id = Integer.parseInt(challenge.keys().get("CHAP_I"));
-        byte[] c = hex(challenge.keys().get("CHAP_C"));
         byte[] ours = new byte[16];
         new java.util.Random(1).nextBytes(ours);
-        LoginStep answer = login.handle(request(true, 0, 1, keys("CHAP_N", "hyperv",
-                "CHAP_R", hex(md5(id, CHAP.secret(), c)), "CHAP_I", "77", "CHAP_C", hex(ours))));
+        LoginStep answer = answer(chapChallenge(MUTUAL), "hyperv", CHAP.secret(), "CHAP_I", "77", "CHAP_C", hex(ours));
         assertStatus(answer, 0, 0);
         assertThat(answer.keys()).containsEntry("CHAP_N", "target");
         assertThat(hex(answer.keys().get("CHAP_R"))).isEqualTo(md5(77, TARGET_CHAP.secret(), ours));
@@ -321,21 +315,16 @@ class LoginNegotiationTest {
 
     @Test
     void mutualChapWhenNoneIsConfiguredFails() throws Exception {
-        LoginStep challenge = chapChallenge(SECURED);
-        int id = Integer.parseInt(challenge.keys().get("CHAP_I"));
-        byte[] c = hex(challenge.keys().get("CHAP_C"));
-        LoginStep answer = login.handle(request(true, 0, 1, keys("CHAP_N", "hyperv",
-                "CHAP_R", hex(md5(id, CHAP.secret(), c)), "CHAP_I", "77", "CHAP_C", "0x00112233445566778899aabbccddeeff")));
+        LoginStep answer = answer(chapChallenge(SECURED), "hyperv", CHAP.secret(),
+                "CHAP_I", "77", "CHAP_C", "0x00112233445566778899aabbccddeeff");
         assertStatus(answer, 0x02, 0x01);
     }
 
     @Test
     void reflectedChallengeIsRefused() throws Exception {
         LoginStep challenge = chapChallenge(MUTUAL);
-        int id = Integer.parseInt(challenge.keys().get("CHAP_I"));
-        byte[] c = hex(challenge.keys().get("CHAP_C"));
-        LoginStep answer = login.handle(request(true, 0, 1, keys("CHAP_N", "hyperv",
-                "CHAP_R", hex(md5(id, CHAP.secret(), c)), "CHAP_I", Integer.toString(id), "CHAP_C", hex(c))));
+        LoginStep answer = answer(challenge, "hyperv", CHAP.secret(),
+                "CHAP_I", challenge.keys().get("CHAP_I"), "CHAP_C", challenge.keys().get("CHAP_C"));
         assertStatus(answer, 0x02, 0x01);
         assertThat(answer.keys()).doesNotContainKey("CHAP_R");
     }

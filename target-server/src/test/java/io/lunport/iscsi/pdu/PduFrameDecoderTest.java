@@ -1,7 +1,7 @@
 package io.lunport.iscsi.pdu;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -59,7 +59,16 @@ class PduFrameDecoderTest {
         });
     }
 
-    private static PduException pduException(Throwable t) {
+    /** A channel whose decoder is past login with these settings. */
+    private EmbeddedChannel fullFeature(int limit, boolean headerDigest, boolean dataDigest) {
+        PduFrameDecoder decoder = new PduFrameDecoder();
+        decoder.startFullFeaturePhase(limit, headerDigest, dataDigest);
+        return channel(decoder);
+    }
+
+    /** Feeds {@code in} and returns the PduException the decoder refused it with. */
+    private static PduException refused(EmbeddedChannel ch, ByteBuf in) {
+        Throwable t = catchThrowable(() -> ch.writeInbound(in));
         assertThat(t).isInstanceOf(DecoderException.class).hasCauseInstanceOf(PduException.class);
         return (PduException) t.getCause();
     }
@@ -85,9 +94,7 @@ class PduFrameDecoderTest {
 
     @Test
     void reassemblesDigestedPdusFedOneByteAtATime() {
-        PduFrameDecoder decoder = new PduFrameDecoder();
-        decoder.startFullFeaturePhase(8192, true, true);
-        EmbeddedChannel ch = channel(decoder);
+        EmbeddedChannel ch = fullFeature(8192, true, true);
         byte[] first = pdu(Opcode.SCSI_COMMAND, 1, 1, text("abcde"), true, true);
         byte[] second = pdu(Opcode.NOP_OUT, 2, 0, new byte[0], true, true);
         for (byte[] wire : List.of(first, second)) {
@@ -125,8 +132,7 @@ class PduFrameDecoderTest {
         header.writeByte(Opcode.LOGIN_REQUEST).writeByte(0x87).writeShort(0).writeByte(0)
                 .writeMedium(PduFrameDecoder.LOGIN_MAX_DATA_SEGMENT_LENGTH + 1).writeZero(40);
         // Only the 48-byte header: the refusal must not wait for (or buffer) the claimed data.
-        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> ch.writeInbound(header));
-        PduException e = pduException(t);
+        PduException e = refused(ch, header);
         assertThat(e.kind()).isEqualTo(PduException.Kind.LENGTH);
         assertThat(e.header().readableBytes()).isEqualTo(Pdu.BHS_LENGTH);
         assertThat(e.header().getByte(0)).isEqualTo((byte) Opcode.LOGIN_REQUEST);
@@ -137,15 +143,13 @@ class PduFrameDecoderTest {
 
     @Test
     void theLimitAfterLoginIsTheNegotiatedOne() {
-        PduFrameDecoder decoder = new PduFrameDecoder();
-        decoder.startFullFeaturePhase(65536, false, false);
-        EmbeddedChannel ch = channel(decoder);
+        EmbeddedChannel ch = fullFeature(65536, false, false);
         ch.writeInbound(Unpooled.wrappedBuffer(pdu(Opcode.DATA_OUT, 3, 0, new byte[65536], false, false)));
         assertThat(decoded).hasSize(1);
 
         ByteBuf header = Unpooled.buffer(48).writeByte(Opcode.DATA_OUT).writeByte(0x80).writeShort(0)
                 .writeByte(0).writeMedium(65537).writeZero(40);
-        PduException e = pduException(org.assertj.core.api.Assertions.catchThrowable(() -> ch.writeInbound(header)));
+        PduException e = refused(ch, header);
         assertThat(e.kind()).isEqualTo(PduException.Kind.LENGTH);
         e.header().release();
         ch.close();
@@ -153,13 +157,10 @@ class PduFrameDecoderTest {
 
     @Test
     void headerDigestMismatchIsRefusedWithoutTrustingTheHeader() {
-        PduFrameDecoder decoder = new PduFrameDecoder();
-        decoder.startFullFeaturePhase(8192, true, false);
-        EmbeddedChannel ch = channel(decoder);
+        EmbeddedChannel ch = fullFeature(8192, true, false);
         byte[] wire = pdu(Opcode.NOP_OUT, 9, 0, new byte[0], true, false);
         wire[20] ^= 1; // a flipped bit in the header
-        PduException e = pduException(org.assertj.core.api.Assertions.catchThrowable(
-                () -> ch.writeInbound(Unpooled.wrappedBuffer(wire))));
+        PduException e = refused(ch, Unpooled.wrappedBuffer(wire));
         assertThat(e.kind()).isEqualTo(PduException.Kind.HEADER_DIGEST);
         assertThat(e.header()).isNull();
         assertThat(decoded).isEmpty();
@@ -168,9 +169,7 @@ class PduFrameDecoderTest {
 
     @Test
     void headerDigestInTheWrongByteOrderIsAMismatch() {
-        PduFrameDecoder decoder = new PduFrameDecoder();
-        decoder.startFullFeaturePhase(8192, true, false);
-        EmbeddedChannel ch = channel(decoder);
+        EmbeddedChannel ch = fullFeature(8192, true, false);
         byte[] wire = pdu(Opcode.NOP_OUT, 9, 0, new byte[0], true, false);
         // Swap the digest to big-endian: an initiator doing that is wrong, and so would we be.
         byte t0 = wire[48];
@@ -179,25 +178,21 @@ class PduFrameDecoderTest {
         wire[49] = wire[50];
         wire[50] = t1;
         wire[51] = t0;
-        PduException e = pduException(org.assertj.core.api.Assertions.catchThrowable(
-                () -> ch.writeInbound(Unpooled.wrappedBuffer(wire))));
+        PduException e = refused(ch, Unpooled.wrappedBuffer(wire));
         assertThat(e.kind()).isEqualTo(PduException.Kind.HEADER_DIGEST);
         ch.close();
     }
 
     @Test
     void dataDigestIsVerifiedOverDataAndPadding() {
-        PduFrameDecoder decoder = new PduFrameDecoder();
-        decoder.startFullFeaturePhase(8192, false, true);
-        EmbeddedChannel ch = channel(decoder);
+        EmbeddedChannel ch = fullFeature(8192, false, true);
         ch.writeInbound(Unpooled.wrappedBuffer(pdu(Opcode.DATA_OUT, 4, 0, text("abcdefg"), false, true)));
         assertThat(decoded).hasSize(1);
         assertThat(decoded.get(0).data().toString(StandardCharsets.UTF_8)).isEqualTo("abcdefg");
 
         byte[] bad = pdu(Opcode.DATA_OUT, 5, 0, text("abcdefg"), false, true);
         bad[48 + 2] ^= 0x40;
-        PduException e = pduException(org.assertj.core.api.Assertions.catchThrowable(
-                () -> ch.writeInbound(Unpooled.wrappedBuffer(bad))));
+        PduException e = refused(ch, Unpooled.wrappedBuffer(bad));
         assertThat(e.kind()).isEqualTo(PduException.Kind.DATA_DIGEST);
         // The header is handed over so that the Reject can quote it.
         assertThat(e.header().getInt(16)).isEqualTo(5);
@@ -207,9 +202,7 @@ class PduFrameDecoderTest {
 
     @Test
     void noDataDigestWhenThereIsNoData() {
-        PduFrameDecoder decoder = new PduFrameDecoder();
-        decoder.startFullFeaturePhase(8192, false, true);
-        EmbeddedChannel ch = channel(decoder);
+        EmbeddedChannel ch = fullFeature(8192, false, true);
         byte[] empty = pdu(Opcode.NOP_OUT, 6, 0, new byte[0], false, true);
         assertThat(empty).hasSize(48);
         ch.writeInbound(Unpooled.wrappedBuffer(empty));
