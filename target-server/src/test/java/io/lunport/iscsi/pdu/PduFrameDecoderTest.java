@@ -142,6 +142,19 @@ class PduFrameDecoderTest {
     }
 
     @Test
+    void afterARefusalTheRestOfTheStreamIsDroppedNotRefusedAgain() {
+        EmbeddedChannel ch = channel(new PduFrameDecoder());
+        ByteBuf header = Unpooled.buffer(48).writeByte(Opcode.LOGIN_REQUEST).writeByte(0x87).writeShort(0)
+                .writeByte(0).writeMedium(1 << 20).writeZero(40);
+        refused(ch, header).header().release();
+        // More bytes (the claimed data, or a well-formed PDU) neither re-raise nor decode.
+        ch.writeInbound(Unpooled.wrappedBuffer(new byte[4096]));
+        ch.writeInbound(Unpooled.wrappedBuffer(pdu(Opcode.NOP_OUT, 1, 0, new byte[0], false, false)));
+        assertThat(decoded).isEmpty();
+        ch.finishAndReleaseAll(); // decodeLast at close raises nothing either
+    }
+
+    @Test
     void theLimitAfterLoginIsTheNegotiatedOne() {
         EmbeddedChannel ch = fullFeature(65536, false, false);
         ch.writeInbound(Unpooled.wrappedBuffer(pdu(Opcode.DATA_OUT, 3, 0, new byte[65536], false, false)));
