@@ -21,6 +21,8 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
     private int maxDataSegmentLength = LOGIN_MAX_DATA_SEGMENT_LENGTH;
     private boolean headerDigest;
     private boolean dataDigest;
+    /** After a refusal the stream has no trustworthy PDU boundary: everything else is dropped. */
+    private boolean failed;
 
     /**
      * Applies the outcome of login to every PDU after the final login response. Called on
@@ -38,6 +40,21 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws PduException {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            frame(in, out);
+        } catch (PduException e) {
+            // Without this, the same bytes would be refused again on every read and at close.
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void frame(ByteBuf in, List<Object> out) throws PduException {
         if (in.readableBytes() < Pdu.BHS_LENGTH) {
             return;
         }

@@ -123,13 +123,23 @@ public final class Negotiator {
         return REJECT;
     }
 
-    /** RFC 7143 numbers: decimal, or 0x-hex; at most 64 bits. */
+    /**
+     * RFC 7143 numbers: decimal, or 0x-hex; at most 64 bits. Only digits: Long.parseLong
+     * alone would also take a sign ("+512", "0x-1"), which no constant of the RFC has.
+     */
     static Long parseNumber(String text) {
-        try {
-            if (text.startsWith("0x") || text.startsWith("0X")) {
-                return Long.parseLong(text.substring(2), 16);
+        boolean hex = text.startsWith("0x") || text.startsWith("0X");
+        String digits = hex ? text.substring(2) : text;
+        if (digits.isEmpty() || digits.length() > 20) {
+            return null;
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            if (Character.digit(digits.charAt(i), hex ? 16 : 10) < 0 || digits.charAt(i) > 0x7F) {
+                return null;
             }
-            return Long.parseLong(text);
+        }
+        try {
+            return Long.parseLong(digits, hex ? 16 : 10);
         } catch (NumberFormatException e) {
             return null;
         }

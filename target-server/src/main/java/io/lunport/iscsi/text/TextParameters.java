@@ -31,16 +31,20 @@ public final class TextParameters {
                 end++;
             }
             if (end > start) {
-                String pair = new String(bytes, start, end - start, StandardCharsets.UTF_8);
-                int eq = pair.indexOf('=');
-                if (eq <= 0) {
-                    throw new TextFormatException("not a key=value pair: " + abbreviate(pair));
+                // Find '=' in the bytes, not in the decoded text: the key limit is in bytes.
+                int eq = start;
+                while (eq < end && bytes[eq] != '=') {
+                    eq++;
                 }
-                String key = pair.substring(0, eq);
-                if (key.length() > MAX_KEY_LENGTH) {
+                if (eq == start || eq == end) {
+                    throw new TextFormatException("not a key=value pair: "
+                            + abbreviate(new String(bytes, start, end - start, StandardCharsets.UTF_8)));
+                }
+                String key = new String(bytes, start, eq - start, StandardCharsets.UTF_8);
+                if (eq - start > MAX_KEY_LENGTH) {
                     throw new TextFormatException("key longer than 63 bytes: " + abbreviate(key));
                 }
-                if (pairs.put(key, pair.substring(eq + 1)) != null) {
+                if (pairs.put(key, new String(bytes, eq + 1, end - eq - 1, StandardCharsets.UTF_8)) != null) {
                     throw new TextFormatException("key offered twice: " + key);
                 }
             }
