@@ -75,6 +75,42 @@ class HostileInputTest {
         }
     }
 
+    /**
+     * Sixty-four WRITEs that each claim 16 MiB, with no data: the target must not set aside
+     * 1 GiB for them. It solicits data (R2T) only for as many as its per-connection payload
+     * budget covers and lets the rest wait.
+     */
+    @Test
+    void writesClaimingMoreThanThePayloadBudgetWait() throws Exception {
+        int commands = 64;
+        int claimed = 16 << 20;
+        try (IscsiWire w = new IscsiWire("127.0.0.1", server.port(), Duration.ofSeconds(3))) {
+            w.login("iqn.2026-11.io.lunport:hostile-budget", LunportProcess.iqn("h"));
+            for (int i = 0; i < commands; i++) {
+                byte[] cmd = w.sessionPdu(IscsiWire.OP_SCSI_CMD, 0x80 | 0x20 | 0x01); // F, W, SIMPLE
+                IscsiWire.putInt(cmd, 24, java.nio.ByteBuffer.wrap(cmd).getInt(24) + i);
+                IscsiWire.putInt(cmd, 20, claimed);
+                cmd[32] = 0x2A; // WRITE(10), LBA 0
+                cmd[39] = (byte) 0x80; // 32768 blocks of 512 bytes
+                w.send(cmd);
+            }
+            java.util.Set<Integer> solicited = new java.util.HashSet<>();
+            try {
+                while (true) {
+                    IscsiWire.Pdu p = w.read();
+                    if (p.opcode() == 0x31) { // R2T
+                        solicited.add(p.u32(16));
+                    }
+                }
+            } catch (java.net.SocketTimeoutException quiet) {
+                // Three quiet seconds: the target solicited all it is going to.
+            }
+            assertThat(solicited).as("commands the target asked data for").isNotEmpty();
+            assertThat((long) solicited.size() * claimed).as("payload the target set aside")
+                    .isLessThanOrEqualTo(128L << 20);
+        }
+    }
+
     @Test
     void scsiCommandBeforeLogin() throws Exception {
         try (IscsiWire w = connect()) {

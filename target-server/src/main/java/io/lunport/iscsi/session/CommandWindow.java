@@ -32,7 +32,7 @@ public final class CommandWindow {
 
     /** Classifies a non-immediate command's CmdSN; an IN_ORDER command counts as in flight. */
     public Admission admit(int cmdSn) {
-        if (cmdSn == expCmdSn) {
+        if (cmdSn == expCmdSn && SerialNumbers.lessOrEqual(cmdSn, maxCmdSn)) {
             expCmdSn++;
             inFlight++;
             return Admission.IN_ORDER;

@@ -56,6 +56,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     /** The largest data-out buffer one command may claim (the command set's maximum transfer). */
     static final int MAX_DATA_OUT = 16 * 1024 * 1024;
 
+    /**
+     * Payload memory one connection may hold at once, whatever its commands claim: with 128
+     * commands of 16 MiB an initiator could otherwise make the target allocate 2 GiB.
+     */
+    static final long MAX_BUFFERED_PAYLOAD = 128L * 1024 * 1024;
+
     private enum Phase { LOGIN, FULL_FEATURE, LOGGED_OUT }
 
     private final TargetRegistry targets;
@@ -82,6 +88,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<ScsiCommand> freeCommands = new ArrayDeque<>();
     /** The SCSI target device of the session's target; null in discovery. */
     private volatile ScsiTargetDevice device;
+    /** Payload memory (data-out and data-in buffers) this connection may hold at once. */
+    private final BufferBudget budget = new BufferBudget(MAX_BUFFERED_PAYLOAD);
+    /** Reads that wait for payload memory, in arrival order. */
+    private final ArrayDeque<ScsiCommand> waitingForBuffers = new ArrayDeque<>();
+    /** CmdSNs that ABORT TASK disposed of before they were run; the window steps over them. */
+    private final java.util.Set<Integer> abortedCmdSns = new java.util.HashSet<>();
     /** Commands that arrived ahead of ExpCmdSN, by CmdSN, until the gap closes. */
     private final Map<Integer, Pdu> heldCommands = new HashMap<>();
     private final List<PendingTaskManagement> pendingTaskManagement = new ArrayList<>();
@@ -121,6 +133,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             onIdle();
@@ -139,6 +157,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             }
         }
         tasks.clear();
+        waitingForBuffers.clear();
         heldCommands.values().forEach(Pdu::release);
         heldCommands.clear();
         if (session != null) {
@@ -257,16 +276,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         switch (window.admit(pdu.cmdSn())) {
             case IN_ORDER -> {
-                dispatch(pdu, true);
-                Pdu next;
-                while (phase == Phase.FULL_FEATURE && (next = heldCommands.remove(window.expCmdSn())) != null) {
-                    try {
-                        window.admit(next.cmdSn());
-                        dispatch(next, true);
-                    } finally {
-                        next.release();
-                    }
+                if (abortedCmdSns.remove(pdu.cmdSn())) {
+                    window.completed(); // ABORT TASK named it before it arrived: it never runs.
+                } else {
+                    dispatch(pdu, true);
                 }
+                drainHeldCommands();
             }
             case AHEAD -> {
                 Pdu previous = heldCommands.put(pdu.cmdSn(), (Pdu) pdu.retain());
@@ -276,6 +291,27 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             }
             case OUTSIDE -> {
                 // Silently ignored, per RFC 7143; the initiator's own timers recover.
+            }
+        }
+    }
+
+    /** Runs the held commands (and skips the aborted CmdSNs) that the window has now reached. */
+    private void drainHeldCommands() {
+        while (phase == Phase.FULL_FEATURE) {
+            int next = window.expCmdSn();
+            Pdu held = heldCommands.remove(next);
+            if (held != null) {
+                try {
+                    window.admit(next);
+                    dispatch(held, true);
+                } finally {
+                    held.release();
+                }
+            } else if (abortedCmdSns.remove(next)) {
+                window.admit(next);
+                window.completed();
+            } else {
+                return;
             }
         }
     }
@@ -369,12 +405,22 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (write && edtl > 0) {
+            command.unsolicitedEnd = !params.initialR2T() && !finalPdu ? Math.min(params.firstBurstLength(), edtl) : immediateLength;
+            if (!budget.tryReserve(command, edtl)) {
+                if (command.unsolicitedEnd > 0) {
+                    // Its data is already on the way and there is no memory to take it: the
+                    // initiator retries later (SAM TASK SET FULL).
+                    failCommand(command, null);
+                } else {
+                    waitingForBuffers.add(command); // Solicited when memory frees up.
+                }
+                return;
+            }
             command.dataOut = channel.alloc().directBuffer(edtl);
             if (immediateLength > 0) {
                 command.dataOut.setBytes(0, pdu.data(), pdu.data().readerIndex(), immediateLength);
                 command.received = immediateLength;
             }
-            command.unsolicitedEnd = !params.initialR2T() && !finalPdu ? Math.min(params.firstBurstLength(), edtl) : immediateLength;
             command.nextR2tOffset = command.unsolicitedEnd;
             if (command.received < edtl) {
                 if (command.received >= command.unsolicitedEnd) {
@@ -460,24 +506,61 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Ends a command without running it: CHECK CONDITION with {@code sense}. */
+    /** Ends a command without running it: CHECK CONDITION with {@code sense}, or TASK SET FULL when null. */
     private void failCommand(ScsiCommand command, byte[] sense) {
-        command.status = ScsiStatus.checkCondition(sense);
+        command.status = sense == null ? ScsiStatus.TASK_SET_FULL : ScsiStatus.checkCondition(sense);
         command.state = ScsiCommand.State.EXECUTING;
         complete(command);
     }
 
+    /**
+     * Hands a command whose data-out is complete to a worker. A read first reserves the
+     * payload memory its data-in may take; when the connection has none left it waits in
+     * line until earlier commands give theirs back.
+     */
     private void execute(ScsiCommand command) {
         command.state = ScsiCommand.State.EXECUTING;
+        if (command.expectsDataIn() && !budget.tryReserve(command, Math.min(command.expectedDataTransferLength(), MAX_DATA_OUT))) {
+            waitingForBuffers.add(command);
+            return;
+        }
         workers.execute(command.onWorker);
     }
 
-    /** On a worker thread: run the command (unless it was aborted while queued), then hand it back. */
+    /** On a worker thread: run the command (unless it was aborted while queued), then hand it back, whatever happens. */
     private void runOnWorker(ScsiCommand command) {
-        if (!command.aborted) {
-            command.status = device.execute(command);
+        try {
+            if (!command.aborted) {
+                command.status = device.execute(command);
+            }
+        } catch (Throwable t) {
+            // Out of direct memory, a bug below: the command fails, the connection goes on.
+            LOG.error("command failed in the target: {}", t.toString());
+            command.status = ScsiStatus.checkCondition(SenseData.of(SenseData.HARDWARE_ERROR, 0x44, 0x00));
+        } finally {
+            channel.eventLoop().execute(command.onEventLoop);
         }
-        channel.eventLoop().execute(command.onEventLoop);
+    }
+
+    /**
+     * Starts, in arrival order and while payload memory lasts, the commands that waited for
+     * it: a write gets its buffer and its first R2Ts, a read goes to a worker.
+     */
+    private void startWaitingCommands() {
+        ScsiCommand next;
+        while ((next = waitingForBuffers.peek()) != null) {
+            int need = Math.min(next.expectedDataTransferLength(), MAX_DATA_OUT);
+            if (!budget.tryReserve(next, need)) {
+                return;
+            }
+            waitingForBuffers.poll();
+            if (next.state == ScsiCommand.State.COLLECTING_DATA) {
+                next.dataOut = channel.alloc().directBuffer(need);
+                solicitData(next);
+            } else {
+                workers.execute(next.onWorker);
+            }
+        }
     }
 
     /** Back on the event loop: send the data-in and status, or drop them if the task was aborted. */
@@ -496,8 +579,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             sendResult(command);
             command.release();
         }
+        budget.release(command);
         if (freeCommands.size() < QUEUE_DEPTH) {
             freeCommands.add(command);
+        }
+        if (phase == Phase.FULL_FEATURE) {
+            startWaitingCommands();
         }
     }
 
@@ -540,8 +627,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 senseSegment = channel.alloc().buffer(2 + status.sense().length);
                 senseSegment.writeShort(status.sense().length).writeBytes(status.sense());
             }
+            // ExpDataSN: the Data-In and R2T PDUs the target sent for the command.
             writer.send(TargetPdus.scsiResponse(writer, residualFlags, status.code(), command.initiatorTaskTag(), statSn++,
-                    window, dataSn, residualCount), senseSegment, false);
+                    window, dataSn + command.r2tSn, residualCount), senseSegment, false);
         }
         writer.flush();
     }
@@ -565,37 +653,32 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         int lun = lunNumber(pdu.lun());
         List<ScsiCommand> victims = new ArrayList<>();
         int response = TMF_FUNCTION_COMPLETE;
+        Runnable whenStopped = null;
         switch (function) {
-            case 1 -> { // ABORT TASK
-                ScsiCommand victim = tasks.get(pdu.targetTransferTag());
-                if (victim != null) {
-                    victims.add(victim);
-                } else if (SerialNumbers.lessThan(pdu.header().getInt(32), window.expCmdSn())
-                        && !heldCommands.containsKey(pdu.header().getInt(32))) {
-                    response = TMF_TASK_DOES_NOT_EXIST;
-                }
-            }
+            case 1 -> response = abortTask(pdu, victims); // ABORT TASK
             case 2, 4 -> collectTasks(lun, victims); // ABORT TASK SET, CLEAR TASK SET
             case 5 -> { // LOGICAL UNIT RESET
                 if (!device.luns().contains(lun)) {
                     response = TMF_LUN_DOES_NOT_EXIST;
                 } else {
                     collectTasks(lun, victims);
-                    device.resetLogicalUnit(lun, session.nexus());
+                    whenStopped = () -> device.resetLogicalUnit(lun, session.nexus());
                 }
             }
             case 6 -> { // TARGET WARM RESET
                 collectTasks(-1, victims);
-                device.resetTarget(session.nexus());
+                whenStopped = () -> device.resetTarget(session.nexus());
             }
             case 8 -> response = TMF_REASSIGNMENT_NOT_SUPPORTED; // TASK REASSIGN needs ErrorRecoveryLevel 2
             default -> response = TMF_NOT_SUPPORTED; // CLEAR ACA, TARGET COLD RESET
         }
-        PendingTaskManagement pending = new PendingTaskManagement(itt, response);
+        // The reset itself waits until the aborted tasks can no longer touch the medium.
+        PendingTaskManagement pending = new PendingTaskManagement(itt, response, whenStopped);
         for (ScsiCommand victim : victims) {
             victim.aborted = true;
-            if (victim.state == ScsiCommand.State.COLLECTING_DATA) {
+            if (victim.state == ScsiCommand.State.COLLECTING_DATA || waitingForBuffers.remove(victim)) {
                 // Nothing runs for it yet: end it here.
+                waitingForBuffers.remove(victim);
                 complete(victim);
             } else {
                 pending.waitFor(victim);
@@ -608,12 +691,50 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * ABORT TASK by RFC 7143 section 11.5.1: a task that exists is aborted; one that has not
+     * arrived yet but whose RefCmdSN lies in the window before this request is considered
+     * received, so it never runs and the window steps over it; anything else does not exist.
+     */
+    private int abortTask(Pdu pdu, List<ScsiCommand> victims) {
+        int referencedTag = pdu.targetTransferTag();
+        int refCmdSn = pdu.header().getInt(32);
+        ScsiCommand victim = tasks.get(referencedTag);
+        if (victim != null) {
+            victims.add(victim);
+            return TMF_FUNCTION_COMPLETE;
+        }
+        Pdu held = heldCommands.get(refCmdSn);
+        if (held != null && held.initiatorTaskTag() == referencedTag) {
+            heldCommands.remove(refCmdSn).release();
+            abortedCmdSns.add(refCmdSn);
+            return TMF_FUNCTION_COMPLETE;
+        }
+        boolean inWindow = SerialNumbers.lessOrEqual(window.expCmdSn(), refCmdSn) && SerialNumbers.lessOrEqual(refCmdSn, window.maxCmdSn());
+        if (inWindow && SerialNumbers.lessThan(refCmdSn, pdu.cmdSn()) && held == null) {
+            abortedCmdSns.add(refCmdSn);
+            return TMF_FUNCTION_COMPLETE;
+        }
+        return TMF_TASK_DOES_NOT_EXIST;
+    }
+
+    /** Every task of the session on {@code lun} (all LUNs when negative), held ones included. */
     private void collectTasks(int lun, List<ScsiCommand> into) {
         for (ScsiCommand command : tasks.values()) {
             if (lun < 0 || command.lun() == lun) {
                 into.add(command);
             }
         }
+        // Commands still waiting for their CmdSN turn are aborted too: they must not run after the TMF.
+        heldCommands.entrySet().removeIf(e -> {
+            Pdu held = e.getValue();
+            if (held.opcode() == Opcode.SCSI_COMMAND && (lun < 0 || lunNumber(held.lun()) == lun)) {
+                abortedCmdSns.add(e.getKey());
+                held.release();
+                return true;
+            }
+            return false;
+        });
     }
 
     /** An aborted task has ended: answer every task management request that waited for it. */
@@ -628,6 +749,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void sendTaskManagementResponse(PendingTaskManagement pending) {
+        if (pending.whenStopped() != null) {
+            pending.whenStopped().run();
+        }
         if (phase != Phase.FULL_FEATURE) {
             return;
         }

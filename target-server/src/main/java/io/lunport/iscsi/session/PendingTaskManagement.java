@@ -13,11 +13,21 @@ final class PendingTaskManagement {
 
     private final int initiatorTaskTag;
     private final int response;
+    private final Runnable whenStopped;
     private final Set<ScsiCommand> running = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    PendingTaskManagement(int initiatorTaskTag, int response) {
+    /**
+     * @param whenStopped what the function does once its tasks stopped (a reset of the LU),
+     *                    run just before the response is sent
+     */
+    PendingTaskManagement(int initiatorTaskTag, int response, Runnable whenStopped) {
         this.initiatorTaskTag = initiatorTaskTag;
         this.response = response;
+        this.whenStopped = whenStopped;
+    }
+
+    Runnable whenStopped() {
+        return whenStopped;
     }
 
     void waitFor(ScsiCommand command) {

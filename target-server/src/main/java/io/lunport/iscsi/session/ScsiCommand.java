@@ -45,6 +45,9 @@ final class ScsiCommand implements ScsiTask {
     State state = State.FREE;
     volatile boolean aborted;
 
+    /** Payload memory this command holds against its connection's {@link BufferBudget}. */
+    long reservedPayload;
+
     // Data-out, owned by the event loop.
     ByteBuf dataOut;
     int received;
@@ -83,6 +86,7 @@ final class ScsiCommand implements ScsiTask {
         header.getBytes(32, cdbBytes.clear());
         state = State.COLLECTING_DATA;
         aborted = false;
+        reservedPayload = 0;
         dataOut = null;
         received = 0;
         targetTransferTag = -1;

@@ -62,13 +62,9 @@ class CommandWindowTest {
     /**
      * RFC 7143 4.2.2.1: a non-immediate command outside ExpCmdSN..MaxCmdSN is ignored. When
      * the window is closed (MaxCmdSN = ExpCmdSN - 1) a command with CmdSN = ExpCmdSN is
-     * outside it; admit() checks equality with ExpCmdSN first and takes it, so an initiator
-     * that ignores MaxCmdSN is never held to the queue depth. CommandWindow is in session/,
-     * which this branch leaves to the lead: enable this test with the fix (check
-     * {@code lessOrEqual(cmdSn, maxCmdSn)} before the IN_ORDER case).
+     * outside it too, so an initiator that ignores MaxCmdSN is held to the queue depth.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("CommandWindow.admit takes CmdSN == ExpCmdSN beyond MaxCmdSN; fix proposed in the review")
     void aClosedWindowTakesNothing() {
         CommandWindow w = new CommandWindow(10, 4);
         for (int sn = 10; sn < 14; sn++) {
