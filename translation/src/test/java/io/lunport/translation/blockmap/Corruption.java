@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.ImageFormatException;
-import io.lunport.translation.ImageOpener;
 import io.lunport.translation.MediumException;
-import io.lunport.translation.TranslationContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -34,13 +32,11 @@ public final class Corruption {
         for (int round = 0; round < rounds; round++) {
             Files.copy(original, work, StandardCopyOption.REPLACE_EXISTING);
             long limit = Math.min(area, Files.size(work));
-            try (var file = java.nio.channels.FileChannel.open(work, java.nio.file.StandardOpenOption.WRITE)) {
-                int flips = 1 + random.nextInt(8);
-                for (int i = 0; i < flips; i++) {
-                    long at = (long) (random.nextDouble() * limit);
-                    byte value = (byte) (random.nextBoolean() ? random.nextInt(256) : 0xff);
-                    file.write(ByteBuffer.wrap(new byte[] {value}), at);
-                }
+            int flips = 1 + random.nextInt(8);
+            for (int i = 0; i < flips; i++) {
+                long at = (long) (random.nextDouble() * limit);
+                byte value = (byte) (random.nextBoolean() ? random.nextInt(256) : 0xff);
+                QemuImages.patch(work, at, ByteBuffer.wrap(new byte[] {value}));
             }
             int r = round;
             boolean failed = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> readAll(work, r));
@@ -50,18 +46,13 @@ public final class Corruption {
     }
 
     private static boolean readAll(Path image, int round) throws IOException {
-        try (BlockSource source = new ImageOpener(TranslationContext.defaults()).open(image)) {
+        try (BlockSource source = QemuImages.open(image)) {
             // A flipped size field can make the disk huge: read the first 256 MiB and the last MiB.
             long size = source.size();
             long head = Math.min(size, 256L << 20);
-            ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
-            for (long at = 0; at < head; at += chunk.capacity()) {
-                chunk.clear().limit((int) Math.min(chunk.capacity(), head - at));
-                source.read(at, chunk);
-            }
-            long tail = Math.max(head, size - chunk.capacity());
-            chunk.clear().limit((int) (size - tail));
-            source.read(tail, chunk);
+            QemuImages.readAll(source, head);
+            long tail = Math.max(head, size - (1 << 20));
+            source.read(tail, ByteBuffer.allocate((int) (size - tail)));
             source.extents(0, head);
             source.describe();
             return false;

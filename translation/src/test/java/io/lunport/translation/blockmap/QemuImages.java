@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.Extent;
+import io.lunport.translation.ImageOpener;
+import io.lunport.translation.TranslationContext;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -59,6 +63,27 @@ public final class QemuImages {
             }
         }
         return file;
+    }
+
+    /** Opens an image the way a LUN does: format detection and the whole chain. */
+    public static BlockSource open(Path image) throws IOException {
+        return new ImageOpener(TranslationContext.defaults()).open(image);
+    }
+
+    /** Reads {@code [0, end)} of {@code source} in 1 MiB chunks, discarding the bytes. */
+    public static void readAll(BlockSource source, long end) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+        for (long at = 0; at < end; at += chunk.capacity()) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), end - at));
+            source.read(at, chunk);
+        }
+    }
+
+    /** Overwrites bytes of {@code file} at {@code at}. */
+    public static void patch(Path file, long at, ByteBuffer bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(bytes, at);
+        }
     }
 
     /** Runs a command (qemu-img, qemu-io) and returns its stdout; fails the test on a non-zero exit. */

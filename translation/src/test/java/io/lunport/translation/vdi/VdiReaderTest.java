@@ -8,9 +8,8 @@ import static io.lunport.translation.blockmap.QemuImages.writeRaw;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lunport.translation.BlockSource;
-import io.lunport.translation.ImageOpener;
+import io.lunport.translation.blockmap.QemuImages;
 import io.lunport.translation.SourceInfo;
-import io.lunport.translation.TranslationContext;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +36,7 @@ class VdiReaderTest {
     void readsWhatQemuWrote(String staticImage) throws Exception {
         Path image = dir.resolve("static-" + staticImage + ".vdi");
         run("qemu-img", "convert", "-O", "vdi", "-o", "static=" + staticImage, raw.toString(), image.toString());
-        try (BlockSource source = new ImageOpener(TranslationContext.defaults()).open(image)) {
+        try (BlockSource source = QemuImages.open(image)) {
             assertThat(source.formatName()).isEqualTo("vdi");
             SourceInfo info = source.describe();
             assertThat(info.details()).containsEntry("type", staticImage.equals("on") ? "static" : "dynamic");

@@ -8,9 +8,8 @@ import static io.lunport.translation.blockmap.QemuImages.writeRaw;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lunport.translation.BlockSource;
-import io.lunport.translation.ImageOpener;
+import io.lunport.translation.blockmap.QemuImages;
 import io.lunport.translation.SourceInfo;
-import io.lunport.translation.TranslationContext;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +59,7 @@ class VmdkChainTest {
         }
         Path flat = dir.resolve(name + ".raw");
         run("qemu-img", "convert", "-O", "raw", child.toString(), flat.toString());
-        try (BlockSource source = new ImageOpener(TranslationContext.defaults()).open(child)) {
+        try (BlockSource source = QemuImages.open(child)) {
             SourceInfo info = source.describe();
             assertThat(info.details()).containsEntry("parent", "base.vmdk");
             assertThat(info.backing()).isNotNull();

@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.Extent;
-import io.lunport.translation.ImageOpener;
-import io.lunport.translation.TranslationContext;
+import io.lunport.translation.blockmap.QemuImages;
 import io.lunport.translation.blockmap.QemuImages.MapEntry;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -48,7 +47,7 @@ class VmdkSplitExtentsTest {
         }
         Path image = dir.resolve(subformat + ".vmdk");
         run("qemu-img", "convert", "-O", "vmdk", "-o", "subformat=" + subformat, raw.toString(), image.toString());
-        try (BlockSource source = new ImageOpener(TranslationContext.defaults()).open(image);
+        try (BlockSource source = QemuImages.open(image);
              FileChannel expected = FileChannel.open(raw)) {
             assertThat(source.size()).isEqualTo(SIZE);
             assertThat(Integer.parseInt(source.describe().details().get("extents"))).isGreaterThanOrEqualTo(3);

@@ -8,9 +8,8 @@ import static io.lunport.translation.blockmap.QemuImages.writeRaw;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lunport.translation.BlockSource;
-import io.lunport.translation.ImageOpener;
+import io.lunport.translation.blockmap.QemuImages;
 import io.lunport.translation.SourceInfo;
-import io.lunport.translation.TranslationContext;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -37,17 +36,13 @@ class VmdkSubformatTest {
         raw = writeRaw(dir.resolve("disk.raw"), SIZE, 42);
     }
 
-    static BlockSource open(Path image) throws Exception {
-        return new ImageOpener(TranslationContext.defaults()).open(image);
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"monolithicSparse", "streamOptimized", "monolithicFlat", "twoGbMaxExtentSparse",
             "twoGbMaxExtentFlat"})
     void readsWhatQemuWrote(String subformat) throws Exception {
         Path image = dir.resolve(subformat + ".vmdk");
         run("qemu-img", "convert", "-O", "vmdk", "-o", "subformat=" + subformat, raw.toString(), image.toString());
-        try (BlockSource source = open(image)) {
+        try (BlockSource source = QemuImages.open(image)) {
             assertThat(source.formatName()).isEqualTo("vmdk");
             SourceInfo info = source.describe();
             assertThat(info.details()).containsEntry("createType", subformat);
@@ -67,7 +62,7 @@ class VmdkSubformatTest {
         run("qemu-io", "-f", "vmdk", "-c", "write -z 1M 4M", image.toString());
         Path expected = dir.resolve("zeroed.raw");
         run("qemu-img", "convert", "-O", "raw", image.toString(), expected.toString());
-        try (BlockSource source = open(image)) {
+        try (BlockSource source = QemuImages.open(image)) {
             assertSameBytes(source, expected);
             assertExtentsAgree(source, image, expected);
             assertThat(source.extents(1 << 20, 4 << 20)).allMatch(e -> e.kind() == io.lunport.translation.Extent.Kind.ZERO);
@@ -100,7 +95,7 @@ class VmdkSubformatTest {
         Path qemuRaw = dir.resolve("footer.raw");
         run("qemu-img", "convert", "-O", "raw", image.toString(), qemuRaw.toString());
         assertThat(Files.mismatch(qemuRaw, raw)).isEqualTo(-1);
-        try (BlockSource source = open(image)) {
+        try (BlockSource source = QemuImages.open(image)) {
             assertSameBytes(source, raw);
             assertExtentsAgree(source, image, raw);
         }
