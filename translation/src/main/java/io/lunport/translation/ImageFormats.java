@@ -10,7 +10,7 @@ import java.util.Optional;
 public final class ImageFormats {
 
     private static final List<ImageFormat> ALL = List.of(
-            RawBlockSource.FORMAT);
+            io.lunport.translation.vmdk.VmdkFormat.INSTANCE, io.lunport.translation.vdi.VdiFormat.INSTANCE, RawBlockSource.FORMAT);
 
     private ImageFormats() {
     }

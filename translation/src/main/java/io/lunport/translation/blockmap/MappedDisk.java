@@ -1,0 +1,30 @@
+package io.lunport.translation.blockmap;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A virtual disk whose bytes an allocation table places: VMDK grain tables, the VDI block
+ * map, flat extents. {@link MappedReads} turns one into reads and extents, so each format
+ * only answers "what is at this offset".
+ *
+ * <p>Implementations are thread-safe and take no locks of their own beyond their caches.
+ */
+public interface MappedDisk {
+
+    /** Virtual size in bytes. */
+    long size();
+
+    /**
+     * The run that starts at {@code offset}: never longer than {@code maxLength}, never past
+     * {@link #size()}, at least one byte.
+     */
+    Run runAt(long offset, long maxLength) throws IOException;
+
+    /**
+     * Fills {@code dst} (position to limit) with the stored bytes at {@code offset}, which lies
+     * inside {@code run} (a DATA or COMPRESSED run this disk returned) together with the whole
+     * of {@code dst}.
+     */
+    void readStored(Run run, long offset, ByteBuffer dst) throws IOException;
+}
