@@ -1,0 +1,73 @@
+package io.lunport.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every image format end to end: qemu-img converts one seeded raw file with holes into each
+ * format and variant, one lunport serves them all, and {@code qemu-img compare} reads each
+ * LUN over iSCSI against the raw file. The oracle is qemu, not our own readers.
+ */
+class ImageFormatsOverIscsiTest {
+
+    /** Not a multiple of any cluster, grain or block size, so the tail is exercised. */
+    private static final long SIZE = 40L * TestImages.MIB + 3 * 512;
+
+    /** LUN name → qemu-img convert options that make the image. */
+    static Map<String, List<String>> variants() {
+        Map<String, List<String>> v = new LinkedHashMap<>();
+        v.put("vmdk-sparse", List.of("-O", "vmdk", "-o", "subformat=monolithicSparse"));
+        v.put("vmdk-stream", List.of("-O", "vmdk", "-o", "subformat=streamOptimized"));
+        v.put("vmdk-flat", List.of("-O", "vmdk", "-o", "subformat=monolithicFlat"));
+        v.put("vmdk-split", List.of("-O", "vmdk", "-o", "subformat=twoGbMaxExtentSparse"));
+        v.put("vdi-dynamic", List.of("-O", "vdi"));
+        v.put("vdi-static", List.of("-O", "vdi", "-o", "static=on"));
+        return v;
+    }
+
+    static List<String> lunNames() {
+        return List.copyOf(variants().keySet());
+    }
+
+    private static Path raw;
+    private static LunportProcess server;
+
+    @BeforeAll
+    static void start() {
+        Path dir = Itwork.dir("formats");
+        raw = TestImages.holey(dir.resolve("source.raw"), SIZE, 31);
+        LunportProcess.Builder builder = LunportProcess.builder("formats");
+        for (Map.Entry<String, List<String>> e : variants().entrySet()) {
+            Path image = dir.resolve(e.getKey() + ".img");
+            List<String> command = new java.util.ArrayList<>(List.of("qemu-img", "convert", "-f", "raw"));
+            command.addAll(e.getValue());
+            command.add(raw.toString());
+            command.add(image.toString());
+            Tools.check(command.toArray(String[]::new));
+            builder.lun(e.getKey(), image);
+        }
+        server = builder.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("lunNames")
+    void servedLunEqualsTheRawFile(String lun) {
+        String out = Tools.check("qemu-img", "compare", "-f", "raw", "-F", "raw", raw.toString(), server.url(lun)).stdout();
+        assertThat(out).contains("Images are identical");
+    }
+}
