@@ -3,7 +3,6 @@ package io.lunport.scsi.sbc;
 import io.lunport.scsi.LogicalUnit;
 import io.lunport.scsi.ScsiException;
 import io.lunport.scsi.ScsiTask;
-import io.lunport.scsi.SenseData;
 import io.lunport.scsi.command.CommandHandler;
 import io.lunport.scsi.command.TargetContext;
 import java.nio.ByteBuffer;
@@ -17,9 +16,6 @@ import java.nio.ByteBuffer;
  */
 public final class Write implements CommandHandler {
 
-    /** FUA: byte 1, bit 3. */
-    private static final int FUA = 0x08;
-
     private final BlockCdbLayout layout;
 
     public Write(BlockCdbLayout layout) {
@@ -32,20 +28,16 @@ public final class Write implements CommandHandler {
         long lba = layout.lba(cdb);
         long blocks = layout.transferLength(cdb);
         BlockAccess.validate(cdb, layout, unit, lba, blocks);
-        if (unit.isReadOnly()) {
-            throw ScsiException.check(SenseData.DATA_PROTECT, SenseData.ASC_WRITE_PROTECTED, 0);
-        }
+        BlockAccess.checkWritable(unit);
         if (blocks == 0) {
             return;
         }
-        boolean forceUnitAccess = (layout.hasFlags() && (cdb.get(1) & FUA) != 0)
-                || !unit.modeParameters().writeCacheEnabled();
         ByteBuffer out = task.dataOut((int) (blocks << unit.blockShift()));
         int complete = out.limit() & -unit.logicalBlockSize();
         if (complete == 0) {
             return;
         }
         out.position(0).limit(complete);
-        BlockAccess.write(unit, lba, out, forceUnitAccess);
+        BlockAccess.write(unit, lba, out, BlockAccess.forceUnitAccess(cdb, layout, unit));
     }
 }
