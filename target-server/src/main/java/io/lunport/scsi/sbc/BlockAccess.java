@@ -3,6 +3,7 @@ package io.lunport.scsi.sbc;
 import io.lunport.scsi.LogicalUnit;
 import io.lunport.scsi.MediumLock;
 import io.lunport.scsi.ScsiException;
+import io.lunport.scsi.ScsiTask;
 import io.lunport.scsi.SenseData;
 import io.lunport.translation.MediumException;
 import java.io.IOException;
@@ -59,6 +60,31 @@ final class BlockAccess {
         if (unit.isReadOnly()) {
             throw ScsiException.check(SenseData.DATA_PROTECT, SenseData.ASC_WRITE_PROTECTED, 0);
         }
+    }
+
+    /**
+     * What every command that writes its data-out does first: validates the CDB's range, refuses a
+     * read-only LU, and returns the complete blocks of data-out received (position 0, limit at the
+     * last complete block), or null when there are none. When the initiator sent less than the
+     * CDB announced, only those blocks are written and the command still ends GOOD: the transport
+     * reports the residual, and libiscsi's residual tests expect exactly the blocks covered by the
+     * expected transfer length to change.
+     */
+    static ByteBuffer blocksToWrite(ScsiTask task, BlockCdbLayout layout, LogicalUnit unit, long lba, long blocks)
+            throws ScsiException {
+        validate(task.cdb(), layout, unit, lba, blocks);
+        checkWritable(unit);
+        if (blocks == 0) {
+            return null;
+        }
+        ByteBuffer out = task.dataOut((int) (blocks << unit.blockShift()));
+        int complete = out.limit() & -unit.logicalBlockSize();
+        return complete == 0 ? null : out.position(0).limit(complete);
+    }
+
+    /** BYTCHK of VERIFY and WRITE AND VERIFY: byte 1, bits 2..1. */
+    static int byteCheck(ByteBuffer cdb) {
+        return (cdb.get(1) >>> 1) & 0x03;
     }
 
     /**

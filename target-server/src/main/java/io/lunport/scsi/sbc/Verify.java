@@ -29,7 +29,7 @@ public final class Verify implements CommandHandler {
         ByteBuffer cdb = task.cdb();
         long lba = layout.lba(cdb);
         long blocks = layout.transferLength(cdb);
-        int bytchk = (cdb.get(1) >>> 1) & 0x03;
+        int bytchk = BlockAccess.byteCheck(cdb);
         if (bytchk == BYTCHK_RESERVED) {
             throw ScsiException.invalidCdbField(1, 2);
         }
