@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * A logical unit: a {@link BlockDevice} served with a logical block size, plus the SCSI state
- * that belongs to the LU (mode parameters, unit attentions). A device whose size is not a
- * multiple of the block size is served without its trailing partial block.
+ * that belongs to the LU (mode parameters, unit attentions, the {@link MediumLock}). A device
+ * whose size is not a multiple of the block size is served without its trailing partial block.
  */
 public final class LogicalUnit {
 
@@ -20,6 +20,7 @@ public final class LogicalUnit {
     private final String serialNumber;
     private final ModeParameters modeParameters = new ModeParameters();
     private final UnitAttentions unitAttentions = new UnitAttentions();
+    private final MediumLock mediumLock = new MediumLock();
 
     /**
      * @param serialNumber printable ASCII, reported in VPD page 0x80
@@ -74,5 +75,10 @@ public final class LogicalUnit {
 
     public UnitAttentions unitAttentions() {
         return unitAttentions;
+    }
+
+    /** Orders the commands that change this LU's medium (see its locking contract). */
+    public MediumLock mediumLock() {
+        return mediumLock;
     }
 }

@@ -7,12 +7,17 @@ import io.lunport.scsi.command.CommandEntry;
 import io.lunport.scsi.command.CommandHandler;
 import io.lunport.scsi.command.CommandTable;
 import io.lunport.scsi.sbc.BlockCdbLayout;
+import io.lunport.scsi.sbc.CompareAndWrite;
+import io.lunport.scsi.sbc.OrWrite;
+import io.lunport.scsi.sbc.PreFetch;
 import io.lunport.scsi.sbc.Read;
 import io.lunport.scsi.sbc.ReadCapacity;
+import io.lunport.scsi.sbc.ReadDefectData;
 import io.lunport.scsi.sbc.SynchronizeCache;
 import io.lunport.scsi.sbc.Unmap;
 import io.lunport.scsi.sbc.Verify;
 import io.lunport.scsi.sbc.Write;
+import io.lunport.scsi.sbc.WriteAndVerify;
 import io.lunport.scsi.spc.Inquiry;
 import io.lunport.scsi.spc.ModeSelect;
 import io.lunport.scsi.spc.ModeSense;
@@ -53,14 +58,22 @@ final class StandardCommands {
             row(0x25, "25 00 ff ff ff ff 00 00 01 00", UNIT, ReadCapacity.TEN),
             row(0x28, "28 fa ff ff ff ff 00 ff ff 00", UNIT, new Read(BlockCdbLayout.TEN)),
             row(0x2A, "2a fa ff ff ff ff 00 ff ff 00", UNIT, new Write(BlockCdbLayout.TEN)),
+            row(0x2E, "2e f6 ff ff ff ff 00 ff ff 00", UNIT, new WriteAndVerify(BlockCdbLayout.TEN)),
             row(0x2F, "2f f6 ff ff ff ff 00 ff ff 00", UNIT, new Verify(BlockCdbLayout.TEN)),
+            row(0x34, "34 02 ff ff ff ff 00 ff ff 00", UNIT, new PreFetch(BlockCdbLayout.TEN)),
             row(0x35, "35 02 ff ff ff ff 00 ff ff 00", UNIT, new SynchronizeCache(BlockCdbLayout.TEN)),
+            row(0x37, "37 00 1f 00 00 00 00 ff ff 00", UNIT, ReadDefectData.TEN),
             row(0x42, "42 01 00 00 00 00 00 ff ff 00", UNIT, new Unmap()),
             row(0x55, "55 11 00 00 00 00 00 ff ff 00", UNIT, ModeSelect.TEN),
             row(0x5A, "5a 18 ff ff 00 00 00 ff ff 00", UNIT, ModeSense.TEN),
             row(0x88, "88 fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Read(BlockCdbLayout.SIXTEEN)),
+            row(0x89, "89 fa ff ff ff ff ff ff ff ff 00 00 00 ff 00 00", UNIT, new CompareAndWrite()),
             row(0x8A, "8a fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Write(BlockCdbLayout.SIXTEEN)),
+            row(0x8B, "8b fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new OrWrite(BlockCdbLayout.SIXTEEN)),
+            row(0x8E, "8e f6 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT,
+                    new WriteAndVerify(BlockCdbLayout.SIXTEEN)),
             row(0x8F, "8f f6 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Verify(BlockCdbLayout.SIXTEEN)),
+            row(0x90, "90 02 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new PreFetch(BlockCdbLayout.SIXTEEN)),
             row(0x91, "91 02 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT,
                     new SynchronizeCache(BlockCdbLayout.SIXTEEN)),
             action(0x9E, 0x10, "9e 10 ff ff ff ff ff ff ff ff ff ff ff ff 01 00", UNIT, ReadCapacity.SIXTEEN),
@@ -69,7 +82,10 @@ final class StandardCommands {
             action(0xA3, 0x0D, "a3 0d 80 00 00 00 ff ff ff ff 00 00", UNIT,
                     new ReportSupportedTaskManagementFunctions()),
             row(0xA8, "a8 fa ff ff ff ff ff ff ff ff 00 00", UNIT, new Read(BlockCdbLayout.TWELVE)),
-            row(0xAA, "aa fa ff ff ff ff ff ff ff ff 00 00", UNIT, new Write(BlockCdbLayout.TWELVE))));
+            row(0xAA, "aa fa ff ff ff ff ff ff ff ff 00 00", UNIT, new Write(BlockCdbLayout.TWELVE)),
+            row(0xAE, "ae f6 ff ff ff ff ff ff ff ff 00 00", UNIT, new WriteAndVerify(BlockCdbLayout.TWELVE)),
+            row(0xAF, "af f6 ff ff ff ff ff ff ff ff 00 00", UNIT, new Verify(BlockCdbLayout.TWELVE)),
+            row(0xB7, "b7 1f ff ff ff ff ff ff ff ff 00 00", UNIT, ReadDefectData.TWELVE)));
 
     private StandardCommands() {
     }

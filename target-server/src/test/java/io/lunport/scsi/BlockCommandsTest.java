@@ -200,4 +200,86 @@ class BlockCommandsTest {
             assertSense(target.execute(TestTask.out(0, params, 0x42, 0, 0, 0, 0, 0, 0, 0, 24, 0)), 0x5, 0x20, 0);
         }
     }
+
+    @Test
+    void verify12DecodesLbaAndLengthAndComparesSingleBlocks() throws Exception {
+        Path file = ScsiFixture.rawFile(dir, "disk.raw", SIZE);
+        byte[] raw = Files.readAllBytes(file);
+        try (ScsiTargetDevice target = ScsiFixture.writable(file, 512)) {
+            byte[] same = Arrays.copyOfRange(raw, 5 * 512, 8 * 512);
+            assertGood(target.execute(TestTask.out(0, same, 0xAF, 0x12, 0, 0, 0, 5, 0, 0, 0, 3, 0, 0)));
+            byte[] different = same.clone();
+            different[3 * 512 - 1] ^= 0x40;
+            byte[] sense = assertSense(target.execute(TestTask.out(0, different, 0xAF, 0x02, 0, 0, 0, 5, 0, 0, 0, 3,
+                    0, 0)), 0xE, 0x1D, 0);
+            assertThat(ByteBuffer.wrap(sense).getInt(3)).isEqualTo(3 * 512 - 1);
+            // BYTCHK 11b: one block of data-out against each block of the range
+            Files.write(file, new byte[3 * 512], java.nio.file.StandardOpenOption.WRITE);
+            assertGood(target.execute(TestTask.out(0, new byte[512], 0xAF, 0x06, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0)));
+            byte[] one = new byte[512];
+            one[10] = 1;
+            sense = assertSense(target.execute(TestTask.out(0, one, 0xAF, 0x06, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0)),
+                    0xE, 0x1D, 0);
+            assertThat(ByteBuffer.wrap(sense).getInt(3)).isEqualTo(10);
+            // VRPROTECT, BYTCHK 10b, and the range
+            assertInvalidCdbField(target.execute(TestTask.in(0, 0, 0xAF, 0x20, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0)), 1, 7);
+            assertInvalidCdbField(target.execute(TestTask.in(0, 0, 0xAF, 0x04, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0)), 1, 2);
+            assertSense(target.execute(TestTask.in(0, 0, 0xAF, 0, 0, 0, 0x07, 0xFF, 0, 0, 0, 2, 0, 0)), 0x5, 0x21, 0);
+        }
+    }
+
+    @Test
+    void verifyComparesLongRangesAcrossScratchChunks() throws Exception {
+        Path file = ScsiFixture.rawFile(dir, "disk.raw", SIZE);
+        byte[] raw = Files.readAllBytes(file);
+        int blocks = 300; // 150 KiB: three chunks of the 64 KiB scratch buffer
+        try (ScsiTargetDevice target = ScsiFixture.writable(file, 512)) {
+            byte[] expected = Arrays.copyOfRange(raw, 0, blocks * 512);
+            assertGood(target.execute(TestTask.out(0, expected, 0x2F, 0x02, 0, 0, 0, 0, 0, 0x01, 0x2C, 0)));
+            expected[140_000] ^= 1;
+            byte[] sense = assertSense(target.execute(TestTask.out(0, expected, 0x2F, 0x02, 0, 0, 0, 0, 0, 0x01,
+                    0x2C, 0)), 0xE, 0x1D, 0);
+            assertThat(ByteBuffer.wrap(sense).getInt(3)).isEqualTo(140_000);
+        }
+    }
+
+    @Test
+    void preFetchChecksTheRangeAndAnswersGood() throws Exception {
+        Path file = ScsiFixture.rawFile(dir, "disk.raw", SIZE);
+        try (ScsiTargetDevice target = ScsiFixture.writable(file, 512)) {
+            // PRE-FETCH(10): IMMED and a group number, the last block, and 0 blocks = to the end
+            assertGood(target.execute(TestTask.in(0, 0, 0x34, 0x02, 0, 0, 0, 0, 3, 0, 1, 0)));
+            assertGood(target.execute(TestTask.in(0, 0, 0x34, 0, 0, 0, 0x07, 0xFF, 0, 0, 1, 0)));
+            assertGood(target.execute(TestTask.in(0, 0, 0x34, 0, 0, 0, 0x07, 0x00, 0, 0, 0, 0)));
+            assertSense(target.execute(TestTask.in(0, 0, 0x34, 0, 0, 0, 0x07, 0xFF, 0, 0, 2, 0)), 0x5, 0x21, 0);
+            assertSense(target.execute(TestTask.in(0, 0, 0x34, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 1, 0)), 0x5, 0x21, 0);
+            // PRE-FETCH(16)
+            assertGood(target.execute(TestTask.in(0, 0, 0x90, 0x02, 0, 0, 0, 0, 0, 0, 0x07, 0xF0, 0, 0, 0, 0x10,
+                    0, 0)));
+            assertSense(target.execute(TestTask.in(0, 0, 0x90, 0, 0, 0, 0, 0, 0, 0, 0x07, 0xF0, 0, 0, 0, 0x11,
+                    0, 0)), 0x5, 0x21, 0);
+        }
+    }
+
+    @Test
+    void readDefectDataReturnsAnEmptyListInTheRequestedFormat() throws Exception {
+        Path file = ScsiFixture.rawFile(dir, "disk.raw", SIZE);
+        try (ScsiTargetDevice target = ScsiFixture.writable(file, 512)) {
+            TestTask ten = TestTask.in(0, 32, 0x37, 0, 0x18 | 0x05, 0, 0, 0, 0, 0, 32, 0);
+            assertGood(target.execute(ten));
+            assertThat(ten.dataInBytes()).containsExactly(0, 0x1D, 0, 0);
+            TestTask headerOnly = TestTask.in(0, 32, 0x37, 0, 0, 0, 0, 0, 0, 0, 32, 0);
+            assertGood(target.execute(headerOnly));
+            assertThat(headerOnly.dataInBytes()).containsExactly(0, 0, 0, 0);
+            TestTask twelve = TestTask.in(0, 64, 0xB7, 0x08 | 0x03, 0, 0, 0, 9, 0, 0, 0, 64, 0, 0);
+            assertGood(target.execute(twelve));
+            assertThat(twelve.dataInBytes()).containsExactly(0, 0x0B, 0, 0, 0, 0, 0, 0);
+            TestTask truncated = TestTask.in(0, 64, 0xB7, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0);
+            assertGood(target.execute(truncated));
+            assertThat(truncated.dataInBytes()).hasSize(2);
+            // vendor-specific and reserved formats
+            assertInvalidCdbField(target.execute(TestTask.in(0, 32, 0x37, 0, 0x06, 0, 0, 0, 0, 0, 32, 0)), 2, 2);
+            assertInvalidCdbField(target.execute(TestTask.in(0, 32, 0xB7, 0x07, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0)), 1, 2);
+        }
+    }
 }

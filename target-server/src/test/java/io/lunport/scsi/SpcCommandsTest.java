@@ -84,6 +84,7 @@ class SpcCommandsTest {
             ByteBuffer bl = ByteBuffer.wrap(b0.dataInBytes());
             assertThat(bl.getInt(8)).isEqualTo(32768); // 16 MiB of 512-byte blocks
             assertThat(bl.getInt(20)).isZero(); // no UNMAP without deallocation
+            assertThat(bl.get(5)).isEqualTo((byte) 1); // MAXIMUM COMPARE AND WRITE LENGTH
             TestTask b1 = inquiry(0, 1, 0xB1, 64);
             assertGood(target.execute(b1));
             assertThat(ByteBuffer.wrap(b1.dataInBytes()).getShort(4)).isEqualTo((short) 1);
@@ -220,6 +221,33 @@ class SpcCommandsTest {
             assertGood(target.execute(again));
             assertThat(again.dataInBytes()[2]).isEqualTo((byte) 0);
         }
+    }
+
+    @Test
+    void usageDataOfOneCommandShowsTheFieldsDecoded() throws Exception {
+        try (ScsiTargetDevice target = ScsiFixture.writable(file, 512)) {
+            // COMPARE AND WRITE: DPO and FUA (libiscsi checks them against DPOFUA), LBA, NUMBER OF LOGICAL BLOCKS
+            assertThat(oneCommand(target, 0x89)).containsExactly(
+                    0x89, 0xFA, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0, 0);
+            // WRITE AND VERIFY(10): WRPROTECT, DPO, BYTCHK
+            assertThat(oneCommand(target, 0x2E)).containsExactly(0x2E, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0);
+            // PRE-FETCH(16): IMMED
+            assertThat(oneCommand(target, 0x90)[1]).isEqualTo(0x02);
+            assertThat(oneCommand(target, 0xAF)).hasSize(12);
+            assertThat(oneCommand(target, 0xB7)).hasSize(12);
+        }
+    }
+
+    private static int[] oneCommand(ScsiTargetDevice target, int opcode) {
+        TestTask task = TestTask.in(0, 64, 0xA3, 0x0C, 0x01, opcode, 0, 0, 0, 0, 0, 64, 0, 0);
+        assertGood(target.execute(task));
+        byte[] r = task.dataInBytes();
+        assertThat(r[1] & 0x07).isEqualTo(0x03);
+        int[] usage = new int[((r[2] & 0xFF) << 8) | (r[3] & 0xFF)];
+        for (int i = 0; i < usage.length; i++) {
+            usage[i] = r[4 + i] & 0xFF;
+        }
+        return usage;
     }
 
     @Test

@@ -22,6 +22,13 @@ public final class BlockLimits {
     public static final int MAX_UNMAP_BLOCKS = 1 << 20;
     public static final int MAX_UNMAP_DESCRIPTORS = 256;
 
+    /**
+     * NUMBER OF LOGICAL BLOCKS one COMPARE AND WRITE may carry (Block Limits byte 5). One block is
+     * what Windows and ESXi ATS send, and it keeps short the time a COMPARE AND WRITE holds the
+     * LU's medium lock exclusively, stalling the LU's other writers.
+     */
+    public static final int MAX_COMPARE_AND_WRITE_BLOCKS = 1;
+
     private BlockLimits() {
     }
 

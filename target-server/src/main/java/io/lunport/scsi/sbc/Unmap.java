@@ -1,6 +1,7 @@
 package io.lunport.scsi.sbc;
 
 import io.lunport.scsi.LogicalUnit;
+import io.lunport.scsi.MediumLock;
 import io.lunport.scsi.ScsiException;
 import io.lunport.scsi.ScsiTask;
 import io.lunport.scsi.SenseData;
@@ -53,17 +54,24 @@ public final class Unmap implements CommandHandler {
         if (total > BlockLimits.MAX_UNMAP_BLOCKS) {
             throw ScsiException.invalidParameterField(HEADER + 8, -1);
         }
-        for (int i = 0, at = HEADER; i < descriptors; i++, at += DESCRIPTOR) {
-            long lba = Cdb.u64(params, at);
-            long blocks = Cdb.u32(params, at + 8);
-            if (blocks == 0) {
-                continue;
+        // Deallocating changes what the blocks read: a writer like any other (see MediumLock).
+        MediumLock lock = unit.mediumLock();
+        long stamp = lock.lockShared();
+        try {
+            for (int i = 0, at = HEADER; i < descriptors; i++, at += DESCRIPTOR) {
+                long lba = Cdb.u64(params, at);
+                long blocks = Cdb.u32(params, at + 8);
+                if (blocks == 0) {
+                    continue;
+                }
+                try {
+                    unit.device().deallocate(lba << unit.blockShift(), blocks << unit.blockShift());
+                } catch (IOException e) {
+                    throw BlockAccess.mediumError(unit, SenseData.ASC_WRITE_ERROR, lba, e);
+                }
             }
-            try {
-                unit.device().deallocate(lba << unit.blockShift(), blocks << unit.blockShift());
-            } catch (IOException e) {
-                throw BlockAccess.mediumError(unit, SenseData.ASC_WRITE_ERROR, lba, e);
-            }
+        } finally {
+            lock.unlockShared(stamp);
         }
     }
 }

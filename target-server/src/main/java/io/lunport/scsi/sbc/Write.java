@@ -3,22 +3,15 @@ package io.lunport.scsi.sbc;
 import io.lunport.scsi.LogicalUnit;
 import io.lunport.scsi.ScsiException;
 import io.lunport.scsi.ScsiTask;
-import io.lunport.scsi.SenseData;
 import io.lunport.scsi.command.CommandHandler;
 import io.lunport.scsi.command.TargetContext;
 import java.nio.ByteBuffer;
 
 /**
- * WRITE(6/10/12/16) (SBC-3 5.32-5.35). Writes straight from the transport's data-out buffer.
- *
- * <p>When the initiator sent less than the CDB announced, only the complete blocks received are
- * written and the command still ends GOOD: the transport reports the residual, and libiscsi's
- * residual tests expect exactly the blocks covered by the expected transfer length to change.
+ * WRITE(6/10/12/16) (SBC-3 5.32-5.35). Writes straight from the transport's data-out buffer;
+ * a short data-out writes the complete blocks received ({@link BlockAccess#blocksToWrite}).
  */
 public final class Write implements CommandHandler {
-
-    /** FUA: byte 1, bit 3. */
-    private static final int FUA = 0x08;
 
     private final BlockCdbLayout layout;
 
@@ -30,22 +23,9 @@ public final class Write implements CommandHandler {
     public void execute(ScsiTask task, LogicalUnit unit, TargetContext target) throws ScsiException {
         ByteBuffer cdb = task.cdb();
         long lba = layout.lba(cdb);
-        long blocks = layout.transferLength(cdb);
-        BlockAccess.validate(cdb, layout, unit, lba, blocks);
-        if (unit.isReadOnly()) {
-            throw ScsiException.check(SenseData.DATA_PROTECT, SenseData.ASC_WRITE_PROTECTED, 0);
+        ByteBuffer out = BlockAccess.blocksToWrite(task, layout, unit, lba, layout.transferLength(cdb));
+        if (out != null) {
+            BlockAccess.write(unit, lba, out, BlockAccess.forceUnitAccess(cdb, layout, unit));
         }
-        if (blocks == 0) {
-            return;
-        }
-        boolean forceUnitAccess = (layout.hasFlags() && (cdb.get(1) & FUA) != 0)
-                || !unit.modeParameters().writeCacheEnabled();
-        ByteBuffer out = task.dataOut((int) (blocks << unit.blockShift()));
-        int complete = out.limit() & -unit.logicalBlockSize();
-        if (complete == 0) {
-            return;
-        }
-        out.position(0).limit(complete);
-        BlockAccess.write(unit, lba, out, forceUnitAccess);
     }
 }

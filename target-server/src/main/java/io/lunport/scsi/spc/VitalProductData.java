@@ -147,6 +147,7 @@ final class VitalProductData {
     private static byte[] blockLimits(LogicalUnit unit) {
         byte[] p = header(BLOCK_LIMITS, SBC3_PAGE_LENGTH);
         int granularity = 1 << unit.physicalBlockExponent();
+        p[5] = (byte) BlockLimits.MAX_COMPARE_AND_WRITE_BLOCKS;
         putShort(p, 6, granularity);
         putInt(p, 8, BlockLimits.maxTransferBlocks(unit));
         putInt(p, 12, BlockLimits.optimalTransferBlocks(unit));
