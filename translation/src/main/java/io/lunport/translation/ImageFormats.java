@@ -10,6 +10,7 @@ import java.util.Optional;
 public final class ImageFormats {
 
     private static final List<ImageFormat> ALL = List.of(
+            io.lunport.translation.vhd.VhdFormat.INSTANCE,
             RawBlockSource.FORMAT);
 
     private ImageFormats() {
