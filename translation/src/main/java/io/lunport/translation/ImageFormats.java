@@ -11,6 +11,7 @@ public final class ImageFormats {
 
     private static final List<ImageFormat> ALL = List.of(
             io.lunport.translation.vhd.VhdFormat.INSTANCE,
+            io.lunport.translation.vhdx.VhdxFormat.INSTANCE,
             RawBlockSource.FORMAT);
 
     private ImageFormats() {

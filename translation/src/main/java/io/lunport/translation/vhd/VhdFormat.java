@@ -8,8 +8,6 @@ import io.lunport.translation.ImageFormatException;
 import io.lunport.translation.ImageIdentity;
 import io.lunport.translation.blockmap.ImageFile;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -117,10 +115,5 @@ public final class VhdFormat implements ImageFormat {
             throw new ImageFormatException(file.path(), fieldOffset, "dynamic header parent unique id",
                     "does not match the unique id of the parent found at the parent locator");
         }
-    }
-
-    static boolean exists(Path child, String reference) {
-        Path p = Path.of(reference);
-        return Files.exists(p.isAbsolute() ? p : child.toAbsolutePath().getParent().resolve(p));
     }
 }

@@ -2,6 +2,7 @@ package io.lunport.translation.vhd;
 
 import io.lunport.translation.ImageFormatException;
 import io.lunport.translation.blockmap.ImageFile;
+import io.lunport.translation.blockmap.ParentPaths;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.Charset;
@@ -13,7 +14,7 @@ import java.util.List;
  * Finds a differencing disk's parent: the spellings of its path in the parent locators
  * (relative first, as Windows tries them), then the bare parent name from the header. Windows
  * paths become local ones: backslashes turn into slashes, and a drive-letter path that does
- * not exist here is tried by its file name next to the child.
+ * not exist here is tried by its file name next to the child ({@link ParentPaths}).
  */
 final class VhdParentNames {
 
@@ -25,30 +26,21 @@ final class VhdParentNames {
 
     /** The first candidate that names an existing file, else the first candidate (so the open fails naming it). */
     static String choose(ImageFile file, VhdDynamicHeader header) throws IOException {
-        List<String> candidates = candidates(file, header);
-        if (candidates.isEmpty()) {
-            throw new ImageFormatException(file.path(), header.tableOffset(), "parent locator",
-                    "a differencing disk without a parent name or parent locator");
-        }
-        for (String candidate : candidates) {
-            if (VhdFormat.exists(file.path(), candidate)) {
-                return candidate;
-            }
-        }
-        return candidates.get(0);
-    }
-
-    static List<String> candidates(ImageFile file, VhdDynamicHeader header) throws IOException {
-        List<String> names = new ArrayList<>();
+        List<String> stored = new ArrayList<>();
         for (String code : List.of("W2ru", "Wi2r", "W2ku", "Wi2k", "MacX")) {
             for (VhdParentLocator locator : header.parentLocators()) {
                 if (locator.isUsed() && locator.platformCode().equals(code)) {
-                    addLocal(names, decode(file, locator));
+                    stored.add(decode(file, locator));
                 }
             }
         }
-        addLocal(names, header.parentName());
-        return names;
+        stored.add(header.parentName());
+        List<String> candidates = ParentPaths.localCandidates(stored);
+        if (candidates.isEmpty()) {
+            throw new ImageFormatException(file.path(), 0, "parent locator",
+                    "a differencing disk without a parent name or parent locator");
+        }
+        return ParentPaths.choose(file.path(), candidates);
     }
 
     private static String decode(ImageFile file, VhdParentLocator locator) throws IOException {
@@ -76,20 +68,5 @@ final class VhdParentNames {
             text = URLDecoder.decode(text, StandardCharsets.UTF_8);
         }
         return text;
-    }
-
-    private static void addLocal(List<String> names, String name) {
-        if (name == null || name.isBlank()) {
-            return;
-        }
-        String local = name.replace('\\', '/');
-        while (local.startsWith("./")) {
-            local = local.substring(2);
-        }
-        if (local.matches("^[A-Za-z]:/.*")) {
-            names.add(local.substring(local.lastIndexOf('/') + 1));
-        } else if (!local.isEmpty()) {
-            names.add(local);
-        }
     }
 }
