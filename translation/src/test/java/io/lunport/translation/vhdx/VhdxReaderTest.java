@@ -178,6 +178,79 @@ class VhdxReaderTest {
         }
     }
 
+    /**
+     * A VHDX with a pending log: qemu logs each BAT update, applies it and clears the header's
+     * log GUID. Undoing the last two steps (header names the newest log, BAT page zeroed) gives
+     * the state a crash leaves behind.
+     */
+    private static VhdxPatch pendingLog(Path image) throws Exception {
+        run("qemu-img", "create", "-q", "-f", "vhdx", "-o", "block_size=1M", image.toString(), "64M");
+        run("qemu-io", "-f", "vhdx", "-c", "write -P 0x33 0 1M", "-c", "write -P 0x44 40M 64k", image.toString());
+        VhdxPatch patch = new VhdxPatch(Files.readAllBytes(image));
+        long log = 1024 * 1024;
+        VhdxGuid newest = null;
+        long newestSequence = 0;
+        for (long at = log; at < 2 * log; at += 4096) {
+            if (patch.le.getInt((int) at) == 0x65676f6c && patch.le.getLong((int) at + 16) > newestSequence) {
+                newestSequence = patch.le.getLong((int) at + 16);
+                newest = VhdxGuid.parse(patch.bytes, (int) at + 32);
+            }
+        }
+        assertThat(newest).isNotNull();
+        for (int header : new int[] {64 * 1024, 128 * 1024}) {
+            patch.putGuid(header + 48, newest);
+        }
+        patch.resealHeaders();
+        Arrays.fill(patch.bytes, (int) patch.region(VhdxRegionTable.BAT), (int) patch.region(VhdxRegionTable.BAT) + 4096, (byte) 0);
+        Files.write(image, patch.bytes);
+        return patch;
+    }
+
+    @Test
+    void corruptedLogsGiveTypedErrorsOrData() throws Exception {
+        Path image = dir.resolve("badlog.vhdx");
+        byte[] good = pendingLog(image).bytes;
+        Random random = new Random(18);
+        for (int round = 0; round < 150; round++) {
+            byte[] bad = good.clone();
+            for (int k = 0; k < 1 + random.nextInt(3); k++) {
+                bad[1024 * 1024 + random.nextInt(4 * 4096)] = (byte) random.nextInt(256);
+            }
+            if (random.nextBoolean()) {
+                // Reseal the two 8 KiB entries qemu wrote, so corrupt fields get past the CRC.
+                VhdxPatch sealed = new VhdxPatch(bad);
+                for (int at : new int[] {1024 * 1024, 1024 * 1024 + 8192}) {
+                    sealed.le.putInt(at + 4, VhdxChecksum.compute(bad, at, 8192, at + 4));
+                }
+            }
+            Files.write(image, bad);
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> readAllOrTypedError(image));
+        }
+    }
+
+    @Test
+    void aPendingLogIsReplayedInMemoryAndTheFileIsNeverWritten() throws Exception {
+        Path image = dir.resolve("log.vhdx");
+        VhdxPatch patch = pendingLog(image);
+        Path replayed = Files.copy(image, dir.resolve("replayed.vhdx"));
+        run("qemu-img", "check", "-q", "-r", "all", replayed.toString());
+        Path expected = qemuRaw(replayed, "vhdx");
+        assertThat(Files.readAllBytes(expected)).contains((byte) 0x44);
+        try (BlockSource source = open(image)) {
+            assertSameBytes(source, expected);
+            assertThat(source.describe().details()).containsEntry("log", "replayed in memory");
+        }
+        assertThat(Files.readAllBytes(image)).isEqualTo(patch.bytes);
+
+        for (int header : new int[] {64 * 1024, 128 * 1024}) {
+            patch.putGuid(header + 48, VhdxGuid.of("01234567-89ab-cdef-0123-456789abcdef"));
+        }
+        patch.resealHeaders();
+        Files.write(image, patch.bytes);
+        assertThatThrownBy(() -> open(image)).isInstanceOf(ImageFormatException.class)
+                .hasMessageContaining("log.vhdx").hasMessageContaining("log: ").hasMessageContaining("no valid sequence");
+    }
+
     @Test
     void badFieldsAreNamed() throws Exception {
         Path raw = seededRaw(dir.resolve("e.raw"), 8 * MIB, 15);
