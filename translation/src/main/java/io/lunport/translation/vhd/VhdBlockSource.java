@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * A VHD (qemu's "vpc"): fixed (the file is the disk, footer at the end), dynamic (a BAT of
@@ -108,6 +109,8 @@ public final class VhdBlockSource extends BlockMappedSource {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("subformat", subformat());
         details.put("creator", footer.creatorAppText());
+        ByteBuffer id = ByteBuffer.wrap(footer.uniqueId());
+        details.put("unique id", new UUID(id.getLong(), id.getLong()).toString());
         details.put("footer size", Long.toString(footer.currentSize()));
         details.put("geometry", footer.cylinders() + "/" + footer.heads() + "/" + footer.sectorsPerTrack());
         if (parentReference != null) {

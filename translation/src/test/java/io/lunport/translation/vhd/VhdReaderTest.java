@@ -59,6 +59,8 @@ class VhdReaderTest {
             assertThat(info.details()).containsEntry("subformat", "dynamic").containsEntry("creator", "qem2");
             assertThat(info.clusterSize()).isEqualTo(2 * 1024 * 1024);
             assertThat(info.allocatedBytes()).isEqualTo(map.stream().filter(e -> e.data()).mapToLong(e -> e.length()).sum());
+            assertThat(run("vhdiinfo", image.toString())).contains("Dynamic").contains("(" + source.size() + " bytes)")
+                    .contains("Identifier\t\t: " + info.details().get("unique id"));
         }
     }
 
