@@ -104,7 +104,7 @@ class VhdReaderTest {
     }
 
     @Test
-    void differencingReadsItsSectorsAndThePatentsOthers() throws Exception {
+    void differencingReadsItsSectorsAndTheParentsOthers() throws Exception {
         long size = 9L * 1024 * 1024 + 512 * 7;
         Path raw = seededRaw(dir.resolve("p.raw"), size, 5);
         Path parent = convert(raw, "parent.vhd", "subformat=dynamic,force_size=on");
