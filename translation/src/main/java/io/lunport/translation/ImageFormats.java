@@ -1,5 +1,9 @@
 package io.lunport.translation;
 
+import io.lunport.translation.vdi.VdiFormat;
+import io.lunport.translation.vhd.VhdFormat;
+import io.lunport.translation.vhdx.VhdxFormat;
+import io.lunport.translation.vmdk.VmdkFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,7 +14,11 @@ import java.util.Optional;
 public final class ImageFormats {
 
     private static final List<ImageFormat> ALL = List.of(
-            io.lunport.translation.vmdk.VmdkFormat.INSTANCE, io.lunport.translation.vdi.VdiFormat.INSTANCE, RawBlockSource.FORMAT);
+            VmdkFormat.INSTANCE,
+            VdiFormat.INSTANCE,
+            VhdFormat.INSTANCE,
+            VhdxFormat.INSTANCE,
+            RawBlockSource.FORMAT);
 
     private ImageFormats() {
     }

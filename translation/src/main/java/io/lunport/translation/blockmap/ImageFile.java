@@ -1,0 +1,77 @@
+package io.lunport.translation.blockmap;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The bytes of an image file as a reader sees them: positional, thread-safe reads. A reader
+ * that must see the file through something else (a VHDX log replayed in memory) wraps one.
+ */
+public interface ImageFile extends Closeable {
+
+    Path path();
+
+    /** Length in bytes of the file as the reader sees it. */
+    long size();
+
+    /**
+     * Fills {@code dst} from its position to its limit with the bytes at {@code position}.
+     * Bytes past {@link #size()} read as zeros: callers check their ranges against the size
+     * before they read, so this only happens for the tail of a block a table allows to be short.
+     */
+    void read(long position, ByteBuffer dst) throws IOException;
+
+    /** Reads {@code length} bytes at {@code position} into a new array (headers, tables). */
+    default byte[] readBytes(long position, int length) throws IOException {
+        byte[] bytes = new byte[length];
+        read(position, ByteBuffer.wrap(bytes));
+        return bytes;
+    }
+
+    /** The file itself, read through a {@link FileChannel} (whose positional reads are thread-safe). */
+    static ImageFile open(Path path) throws IOException {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        long size;
+        try {
+            size = channel.size();
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        return new ImageFile() {
+            @Override
+            public Path path() {
+                return path;
+            }
+
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public void read(long position, ByteBuffer dst) throws IOException {
+                long at = position;
+                while (dst.hasRemaining()) {
+                    int n = channel.read(dst, at);
+                    if (n < 0) {
+                        while (dst.hasRemaining()) {
+                            dst.put((byte) 0);
+                        }
+                        return;
+                    }
+                    at += n;
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,42 @@
+package io.lunport.translation.vhdx;
+
+import java.util.UUID;
+
+/**
+ * A GUID as VHDX stores it: Microsoft byte order (the first three groups little-endian, the
+ * last eight bytes as written).
+ */
+public record VhdxGuid(UUID uuid) {
+
+    public static final VhdxGuid ZERO = new VhdxGuid(new UUID(0, 0));
+    public static final int LENGTH = 16;
+
+    public static VhdxGuid of(String text) {
+        return new VhdxGuid(UUID.fromString(text));
+    }
+
+    public static VhdxGuid parse(byte[] b, int at) {
+        long data1 = Le.u32(b, at);
+        long data2 = Le.u16(b, at + 4);
+        long data3 = Le.u16(b, at + 6);
+        long low = 0;
+        for (int i = 0; i < 8; i++) {
+            low = (low << 8) | (b[at + 8 + i] & 0xff);
+        }
+        return new VhdxGuid(new UUID(data1 << 32 | data2 << 16 | data3, low));
+    }
+
+    public boolean isZero() {
+        return equals(ZERO);
+    }
+
+    /** The form a parent locator's {@code parent_linkage} uses: lowercase, in braces. */
+    public String braced() {
+        return "{" + uuid + "}";
+    }
+
+    @Override
+    public String toString() {
+        return uuid.toString();
+    }
+}
