@@ -30,6 +30,11 @@ class ImageFormatsOverIscsiTest {
         v.put("vmdk-split", List.of("-O", "vmdk", "-o", "subformat=twoGbMaxExtentSparse"));
         v.put("vdi-dynamic", List.of("-O", "vdi"));
         v.put("vdi-static", List.of("-O", "vdi", "-o", "static=on"));
+        v.put("vhd-dynamic", List.of("-O", "vpc", "-o", "subformat=dynamic,force_size=on"));
+        v.put("vhd-fixed", List.of("-O", "vpc", "-o", "subformat=fixed,force_size=on"));
+        v.put("vhdx-dynamic", List.of("-O", "vhdx"));
+        v.put("vhdx-1m-blocks", List.of("-O", "vhdx", "-o", "block_size=1M"));
+        v.put("vhdx-fixed", List.of("-O", "vhdx", "-o", "subformat=fixed"));
         return v;
     }
 
