@@ -1,11 +1,14 @@
 package io.lunport.scsi;
 
 import io.lunport.device.BlockDevice;
+import io.lunport.scsi.pr.Reservations;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
  * A logical unit: a {@link BlockDevice} served with a logical block size, plus the SCSI state
- * that belongs to the LU (mode parameters, unit attentions). A device whose size is not a
+ * that belongs to the LU (mode parameters, unit attentions, reservations). A device whose size is not a
  * multiple of the block size is served without its trailing partial block.
  */
 public final class LogicalUnit {
@@ -19,12 +22,31 @@ public final class LogicalUnit {
     private final long blockCount;
     private final String serialNumber;
     private final ModeParameters modeParameters = new ModeParameters();
-    private final UnitAttentions unitAttentions = new UnitAttentions();
+    private final UnitAttentions unitAttentions;
+    private final Reservations reservations;
 
     /**
+     * A logical unit whose persistent reservations live in memory only (APTPL is refused).
+     *
      * @param serialNumber printable ASCII, reported in VPD page 0x80
      */
     public LogicalUnit(BlockDevice device, int logicalBlockSize, String serialNumber) {
+        this(device, logicalBlockSize, serialNumber, new Reservations(new UnitAttentions()));
+    }
+
+    /**
+     * A logical unit whose persistent reservations are kept in {@code reservationFile} while
+     * APTPL is set, and restored from it here.
+     *
+     * @param reservationFile null: in memory only
+     * @throws IOException the file exists but is unreadable or corrupt
+     */
+    public LogicalUnit(BlockDevice device, int logicalBlockSize, String serialNumber, Path reservationFile)
+            throws IOException {
+        this(device, logicalBlockSize, serialNumber, Reservations.open(new UnitAttentions(), reservationFile));
+    }
+
+    private LogicalUnit(BlockDevice device, int logicalBlockSize, String serialNumber, Reservations reservations) {
         this.device = Objects.requireNonNull(device, "device");
         if (logicalBlockSize != 512 && logicalBlockSize != 4096) {
             throw new IllegalArgumentException("logical block size must be 512 or 4096, not " + logicalBlockSize);
@@ -36,6 +58,8 @@ public final class LogicalUnit {
         this.blockShift = Integer.numberOfTrailingZeros(logicalBlockSize);
         this.blockCount = device.size() >>> blockShift;
         this.serialNumber = serialNumber;
+        this.reservations = reservations;
+        this.unitAttentions = reservations.unitAttentions();
     }
 
     public BlockDevice device() {
@@ -74,5 +98,10 @@ public final class LogicalUnit {
 
     public UnitAttentions unitAttentions() {
         return unitAttentions;
+    }
+
+    /** Persistent and SPC-2 reservations: shared by every nexus, session and portal of the LU. */
+    public Reservations reservations() {
+        return reservations;
     }
 }

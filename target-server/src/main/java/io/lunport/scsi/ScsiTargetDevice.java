@@ -113,6 +113,10 @@ public final class ScsiTargetDevice implements Closeable {
         if ((cdb.get(control) & NACA) != 0) {
             throw ScsiException.invalidCdbField(control, 2);
         }
+        // The one reservation check (SPC-4 5.13.1, table 65), before the command starts.
+        if (unit != null && unit.reservations().conflicts(task.nexus(), cdb)) {
+            throw new ScsiException(ScsiStatus.RESERVATION_CONFLICT);
+        }
         entry.handler().execute(task, unit, context);
     }
 
@@ -145,8 +149,21 @@ public final class ScsiTargetDevice implements Closeable {
         }
     }
 
+    /**
+     * I_T nexus loss (logout, dropped connection, session reinstatement): the nexus' SPC-2
+     * reservations end. Persistent reservations do not (SPC-4 5.13.1).
+     */
+    public void nexusLost(ItNexus nexus) {
+        for (LogicalUnit unit : unitsByLun) {
+            if (unit != null) {
+                unit.reservations().nexusLost(nexus);
+            }
+        }
+    }
+
     private static void reset(LogicalUnit unit, ItNexus requester) {
         unit.modeParameters().resetToDefaults();
+        unit.reservations().reset();
         unit.unitAttentions().establishForOthers(requester,
                 SenseData.ASC_RESET_OCCURRED, SenseData.ASCQ_BUS_DEVICE_RESET_FUNCTION);
     }

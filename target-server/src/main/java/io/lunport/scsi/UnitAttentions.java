@@ -48,6 +48,21 @@ public final class UnitAttentions {
         }
     }
 
+    /**
+     * Establishes a condition for one nexus, known or not yet (a registration restored from an
+     * APTPL file names nexuses that have not sent a command since the restart).
+     */
+    public void establish(ItNexus nexus, int asc, int ascq) {
+        byte[] sense = SenseData.of(SenseData.UNIT_ATTENTION, asc, ascq);
+        ArrayDeque<byte[]> queue = queues.computeIfAbsent(nexus, n -> new ArrayDeque<>());
+        synchronized (queue) {
+            if (queue.size() < MAX_QUEUED && queue.stream().noneMatch(s -> sameCondition(s, sense))) {
+                queue.addLast(sense);
+                pending.incrementAndGet();
+            }
+        }
+    }
+
     /** Takes the oldest condition pending for the nexus; null when there is none. */
     public byte[] take(ItNexus nexus) {
         if (pending.get() == 0) {
