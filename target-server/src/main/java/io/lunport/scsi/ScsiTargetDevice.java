@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The SCSI target device of one iSCSI target: its logical units by LUN, and the one entry
  * point for every command. It decides what SAM-5 decides before a command runs (absent LU,
- * unit attention, unknown opcode, NACA) and turns every outcome into a {@link ScsiStatus}.
+ * unit attention, unknown opcode, NACA, reservation conflict) and turns every outcome into a
+ * {@link ScsiStatus}.
  *
  * <p>Thread-safety: {@link #execute} runs on many worker threads at once; the LU map is
  * immutable, and per-LU state lives in thread-safe objects ({@link UnitAttentions},
