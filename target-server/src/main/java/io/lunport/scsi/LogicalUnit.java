@@ -1,12 +1,16 @@
 package io.lunport.scsi;
 
 import io.lunport.device.BlockDevice;
+import io.lunport.scsi.pr.Reservations;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
  * A logical unit: a {@link BlockDevice} served with a logical block size, plus the SCSI state
- * that belongs to the LU (mode parameters, unit attentions, the {@link MediumLock}). A device
- * whose size is not a multiple of the block size is served without its trailing partial block.
+ * that belongs to the LU (mode parameters, unit attentions, reservations, the {@link MediumLock}).
+ * A device whose size is not a multiple of the block size is served without its trailing
+ * partial block.
  */
 public final class LogicalUnit {
 
@@ -19,13 +23,32 @@ public final class LogicalUnit {
     private final long blockCount;
     private final String serialNumber;
     private final ModeParameters modeParameters = new ModeParameters();
-    private final UnitAttentions unitAttentions = new UnitAttentions();
+    private final UnitAttentions unitAttentions;
+    private final Reservations reservations;
     private final MediumLock mediumLock = new MediumLock();
 
     /**
+     * A logical unit whose persistent reservations live in memory only (APTPL is refused).
+     *
      * @param serialNumber printable ASCII, reported in VPD page 0x80
      */
     public LogicalUnit(BlockDevice device, int logicalBlockSize, String serialNumber) {
+        this(device, logicalBlockSize, serialNumber, new Reservations(new UnitAttentions()));
+    }
+
+    /**
+     * A logical unit whose persistent reservations are kept in {@code reservationFile} while
+     * APTPL is set, and restored from it here.
+     *
+     * @param reservationFile null: in memory only
+     * @throws IOException the file exists but is unreadable or corrupt
+     */
+    public LogicalUnit(BlockDevice device, int logicalBlockSize, String serialNumber, Path reservationFile)
+            throws IOException {
+        this(device, logicalBlockSize, serialNumber, Reservations.open(new UnitAttentions(), reservationFile));
+    }
+
+    private LogicalUnit(BlockDevice device, int logicalBlockSize, String serialNumber, Reservations reservations) {
         this.device = Objects.requireNonNull(device, "device");
         if (logicalBlockSize != 512 && logicalBlockSize != 4096) {
             throw new IllegalArgumentException("logical block size must be 512 or 4096, not " + logicalBlockSize);
@@ -37,6 +60,8 @@ public final class LogicalUnit {
         this.blockShift = Integer.numberOfTrailingZeros(logicalBlockSize);
         this.blockCount = device.size() >>> blockShift;
         this.serialNumber = serialNumber;
+        this.reservations = reservations;
+        this.unitAttentions = reservations.unitAttentions();
     }
 
     public BlockDevice device() {
@@ -80,5 +105,10 @@ public final class LogicalUnit {
     /** Orders the commands that change this LU's medium (see its locking contract). */
     public MediumLock mediumLock() {
         return mediumLock;
+    }
+
+    /** Persistent and SPC-2 reservations: shared by every nexus, session and portal of the LU. */
+    public Reservations reservations() {
+        return reservations;
     }
 }

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The SCSI target device of one iSCSI target: its logical units by LUN, and the one entry
  * point for every command. It decides what SAM-5 decides before a command runs (absent LU,
- * unit attention, unknown opcode, NACA) and turns every outcome into a {@link ScsiStatus}.
+ * unit attention, unknown opcode, NACA, reservation conflict) and turns every outcome into a
+ * {@link ScsiStatus}.
  *
  * <p>Thread-safety: {@link #execute} runs on many worker threads at once; the LU map is
  * immutable, and per-LU state lives in thread-safe objects ({@link UnitAttentions},
@@ -113,6 +114,10 @@ public final class ScsiTargetDevice implements Closeable {
         if ((cdb.get(control) & NACA) != 0) {
             throw ScsiException.invalidCdbField(control, 2);
         }
+        // The one reservation check (SPC-4 5.13.1, table 65), before the command starts.
+        if (unit != null && unit.reservations().conflicts(task.nexus(), cdb)) {
+            throw new ScsiException(ScsiStatus.RESERVATION_CONFLICT);
+        }
         entry.handler().execute(task, unit, context);
     }
 
@@ -145,8 +150,21 @@ public final class ScsiTargetDevice implements Closeable {
         }
     }
 
+    /**
+     * I_T nexus loss (logout, dropped connection, session reinstatement): the nexus' SPC-2
+     * reservations end. Persistent reservations do not (SPC-4 5.13.1).
+     */
+    public void nexusLost(ItNexus nexus) {
+        for (LogicalUnit unit : unitsByLun) {
+            if (unit != null) {
+                unit.reservations().nexusLost(nexus);
+            }
+        }
+    }
+
     private static void reset(LogicalUnit unit, ItNexus requester) {
         unit.modeParameters().resetToDefaults();
+        unit.reservations().reset();
         unit.unitAttentions().establishForOthers(requester,
                 SenseData.ASC_RESET_OCCURRED, SenseData.ASCQ_BUS_DEVICE_RESET_FUNCTION);
     }

@@ -6,6 +6,9 @@ import static io.lunport.scsi.command.CommandEntry.usage;
 import io.lunport.scsi.command.CommandEntry;
 import io.lunport.scsi.command.CommandHandler;
 import io.lunport.scsi.command.CommandTable;
+import io.lunport.scsi.pr.PersistentReserveIn;
+import io.lunport.scsi.pr.PersistentReserveOut;
+import io.lunport.scsi.pr.Spc2Reservation;
 import io.lunport.scsi.sbc.BlockCdbLayout;
 import io.lunport.scsi.sbc.CompareAndWrite;
 import io.lunport.scsi.sbc.OrWrite;
@@ -51,6 +54,9 @@ final class StandardCommands {
             row(0x0A, "0a 1f ff ff ff 00", UNIT, new Write(BlockCdbLayout.SIX)),
             row(0x12, "12 01 ff ff ff 00", ANY_LUN, new Inquiry()),
             row(0x15, "15 11 00 00 ff 00", UNIT, ModeSelect.SIX),
+            // Reservations (io.lunport.scsi.pr): SPC-2 RESERVE/RELEASE of the whole LU.
+            row(0x16, "16 00 00 00 00 00", UNIT, Spc2Reservation.RESERVE_6),
+            row(0x17, "17 00 00 00 00 00", UNIT, Spc2Reservation.RELEASE_6),
             row(0x1A, "1a 08 ff ff ff 00", UNIT, ModeSense.SIX),
             // START STOP UNIT: nothing to spin; accepted so that initiators' power management works.
             row(0x1B, "1b 01 00 0f f7 00", UNIT, NOTHING_TO_DO),
@@ -65,6 +71,21 @@ final class StandardCommands {
             row(0x37, "37 00 1f 00 00 00 00 ff ff 00", UNIT, ReadDefectData.TEN),
             row(0x42, "42 01 00 00 00 00 00 ff ff 00", UNIT, new Unmap()),
             row(0x55, "55 11 00 00 00 00 00 ff ff 00", UNIT, ModeSelect.TEN),
+            // Reservations (io.lunport.scsi.pr): RESERVE/RELEASE(10), PERSISTENT RESERVE IN and OUT.
+            row(0x56, "56 00 00 00 00 00 00 00 00 00", UNIT, Spc2Reservation.RESERVE_10),
+            row(0x57, "57 00 00 00 00 00 00 00 00 00", UNIT, Spc2Reservation.RELEASE_10),
+            action(0x5E, 0x00, "5e 00 00 00 00 00 00 ff ff 00", UNIT, new PersistentReserveIn(0x00)),
+            action(0x5E, 0x01, "5e 01 00 00 00 00 00 ff ff 00", UNIT, new PersistentReserveIn(0x01)),
+            action(0x5E, 0x02, "5e 02 00 00 00 00 00 ff ff 00", UNIT, new PersistentReserveIn(0x02)),
+            action(0x5E, 0x03, "5e 03 00 00 00 00 00 ff ff 00", UNIT, new PersistentReserveIn(0x03)),
+            action(0x5F, 0x00, "5f 00 00 00 00 ff ff ff ff 00", UNIT, new PersistentReserveOut(0x00)),
+            action(0x5F, 0x01, "5f 01 ff 00 00 ff ff ff ff 00", UNIT, new PersistentReserveOut(0x01)),
+            action(0x5F, 0x02, "5f 02 ff 00 00 ff ff ff ff 00", UNIT, new PersistentReserveOut(0x02)),
+            action(0x5F, 0x03, "5f 03 00 00 00 ff ff ff ff 00", UNIT, new PersistentReserveOut(0x03)),
+            action(0x5F, 0x04, "5f 04 ff 00 00 ff ff ff ff 00", UNIT, new PersistentReserveOut(0x04)),
+            action(0x5F, 0x05, "5f 05 ff 00 00 ff ff ff ff 00", UNIT, new PersistentReserveOut(0x05)),
+            action(0x5F, 0x06, "5f 06 00 00 00 ff ff ff ff 00", UNIT, new PersistentReserveOut(0x06)),
+            action(0x5F, 0x07, "5f 07 00 00 00 ff ff ff ff 00", UNIT, new PersistentReserveOut(0x07)),
             row(0x5A, "5a 18 ff ff 00 00 00 ff ff 00", UNIT, ModeSense.TEN),
             row(0x88, "88 fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Read(BlockCdbLayout.SIXTEEN)),
             row(0x89, "89 fa ff ff ff ff ff ff ff ff 00 00 00 ff 00 00", UNIT, new CompareAndWrite()),

@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The unit attention conditions of one logical unit, queued per I_T nexus (SAM-5 5.14).
  *
- * <p>A nexus is known from its first command on this LU; conditions are only established for
- * known nexuses. Deliberately no power-on condition for a new nexus: initiators log in more
+ * <p>A nexus is known from its first command on this LU; conditions for "every other nexus"
+ * reach known nexuses only, while {@link #establish} names its nexus (reservations do, for
+ * registrations that may predate a restart). Deliberately no power-on condition for a new nexus: initiators log in more
  * simply without one, and nothing has changed underneath them yet.
  *
  * <p>Thread-safety: every method may be called from any thread. The per-command cost when
@@ -44,6 +45,21 @@ public final class UnitAttentions {
                     queue.addLast(sense);
                     pending.incrementAndGet();
                 }
+            }
+        }
+    }
+
+    /**
+     * Establishes a condition for one nexus, known or not yet (a registration restored from an
+     * APTPL file names nexuses that have not sent a command since the restart).
+     */
+    public void establish(ItNexus nexus, int asc, int ascq) {
+        byte[] sense = SenseData.of(SenseData.UNIT_ATTENTION, asc, ascq);
+        ArrayDeque<byte[]> queue = queues.computeIfAbsent(nexus, n -> new ArrayDeque<>());
+        synchronized (queue) {
+            if (queue.size() < MAX_QUEUED && queue.stream().noneMatch(s -> sameCondition(s, sense))) {
+                queue.addLast(sense);
+                pending.incrementAndGet();
             }
         }
     }

@@ -162,6 +162,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         heldCommands.clear();
         if (session != null) {
             sessions.remove(session);
+            if (device != null) {
+                device.nexusLost(session.nexus());
+            }
             if (!loggedOut) {
                 LOG.info("connection lost: initiator {} ({}) target {} tsih {}", session.initiatorName(), remote(),
                         session.isDiscovery() ? "discovery" : session.target().name(), session.tsih());
