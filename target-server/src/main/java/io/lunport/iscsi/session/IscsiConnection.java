@@ -82,6 +82,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private int nextTargetTransferTag = 1;
     private int outstandingPingTag = TargetPdus.NO_TAG;
     private boolean loggedOut;
+    private boolean coldResetPending;
 
     private final IntObjectHashMap<ScsiCommand> tasks = new IntObjectHashMap<>();
     /** Finished commands kept for reuse, so that the I/O path allocates none. */
@@ -193,10 +194,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         closeAfterFlush();
     }
 
-    /** Session reinstatement: another login took over this session's initiator port. */
-    void closeForReinstatement() {
+    /** Ends this connection from another thread: its session was reinstated or its target reset. */
+    void closeFromOutside(String why) {
         channel.eventLoop().execute(() -> {
-            LOG.info("session reinstated by a new login: closing the old connection from {}", remote());
+            LOG.info("closing the connection from {}: {}", remote(), why);
             channel.close();
         });
     }
@@ -672,8 +673,15 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 collectTasks(-1, victims);
                 whenStopped = () -> device.resetTarget(session.nexus());
             }
+            case 7 -> { // TARGET COLD RESET: a warm reset, then every session of the target ends
+                collectTasks(-1, victims);
+                whenStopped = () -> {
+                    device.resetTarget(session.nexus());
+                    coldResetPending = true;
+                };
+            }
             case 8 -> response = TMF_REASSIGNMENT_NOT_SUPPORTED; // TASK REASSIGN needs ErrorRecoveryLevel 2
-            default -> response = TMF_NOT_SUPPORTED; // CLEAR ACA, TARGET COLD RESET
+            default -> response = TMF_NOT_SUPPORTED; // CLEAR ACA
         }
         // The reset itself waits until the aborted tasks can no longer touch the medium.
         PendingTaskManagement pending = new PendingTaskManagement(itt, response, whenStopped);
@@ -760,6 +768,13 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         writer.send(TargetPdus.taskManagementResponse(writer, pending.response(), pending.initiatorTaskTag(), statSn++, window),
                 null, true);
+        if (coldResetPending) {
+            // RFC 7143 11.5.1: after the response, the target drops every connection of the target.
+            LOG.info("target cold reset by initiator {} ({}): closing every session of {}", session.initiatorName(), remote(),
+                    session.target().name());
+            sessions.closeAll(session.target());
+            closeAfterFlush();
+        }
     }
 
     // ---------------------------------------------------------------- text

@@ -26,9 +26,18 @@ public final class SessionRegistry {
         Session session = new Session(allocateTsih(), initiatorName, isid, target, portalGroupTag, parameters, connection);
         Session previous = sessions.put(session.key(), session);
         if (previous != null) {
-            previous.connection().closeForReinstatement();
+            previous.connection().closeFromOutside("session reinstated by a new login");
         }
         return session;
+    }
+
+    /** Closes every session logged in to {@code target} (TARGET COLD RESET). */
+    void closeAll(IscsiTarget target) {
+        for (Session session : sessions.values()) {
+            if (session.target() == target) {
+                session.connection().closeFromOutside("target cold reset");
+            }
+        }
     }
 
     void remove(Session session) {
