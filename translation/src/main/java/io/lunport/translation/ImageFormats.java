@@ -1,5 +1,6 @@
 package io.lunport.translation;
 
+import io.lunport.translation.qcow2.Qcow2BlockSource;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,6 +11,7 @@ import java.util.Optional;
 public final class ImageFormats {
 
     private static final List<ImageFormat> ALL = List.of(
+            Qcow2BlockSource.FORMAT,
             RawBlockSource.FORMAT);
 
     private ImageFormats() {
