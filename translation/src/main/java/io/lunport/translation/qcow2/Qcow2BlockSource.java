@@ -397,59 +397,84 @@ public final class Qcow2BlockSource implements BlockSource {
         }
     }
 
+    /**
+     * A read that covers a whole compressed cluster decompresses straight into {@code dst}:
+     * no allocation, no cache entry (sequential reads never come back, and qemu keeps none
+     * either). A partial read goes through the context's data cache, so that the next small
+     * read in the same cluster does not inflate it again.
+     */
     private void readCompressed(long entry, long pos, int n, ByteBuffer dst) throws IOException {
+        if (n == clusterSize) {
+            int oldLimit = dst.limit();
+            dst.limit(dst.position() + n);
+            try {
+                decompress(entry, pos, dst);
+            } finally {
+                dst.limit(oldLimit);
+            }
+            return;
+        }
         long coffset = entry & coffsetMask;
-        byte[] cluster = context.data(this, coffset, () -> decompress(entry, pos));
+        byte[] cluster = context.data(this, coffset, () -> {
+            byte[] out = new byte[clusterSize];
+            decompress(entry, pos, ByteBuffer.wrap(out));
+            return out;
+        });
         dst.put(cluster, (int) (pos & clusterMask), n);
     }
 
-    /** qemu's {@code qcow2_parse_compressed_l2_entry}, then a whole-sector read and inflate until full. */
-    private byte[] decompress(long entry, long vpos) throws IOException {
+    /**
+     * qemu's {@code qcow2_parse_compressed_l2_entry}, then one read of the whole sector run
+     * and a decompression that stops when {@code out} (one cluster) is full.
+     */
+    private void decompress(long entry, long vpos, ByteBuffer out) throws IOException {
         long coffset = entry & coffsetMask;
         long sectors = ((entry >>> csizeShift) & csizeMask) + 1;
         int csize = (int) (sectors * SECTOR - (coffset & (SECTOR - 1)));
-        byte[] in = new byte[csize];
-        ByteBuffer buf = ByteBuffer.wrap(in);
-        long at = coffset;
+        ClusterDecompressor d = decompressor();
+        ClusterDecompressor.Worker worker;
         try {
-            while (buf.hasRemaining()) {
-                int r = file.read(buf, at);
-                if (r < 0) {
-                    break; // the last sector may be short at the end of the file; the rest stays zero
+            worker = d.acquire();
+        } catch (LinkageError e) {
+            throw new MediumException(vpos, path + ": " + header.compressionName() + "-compressed clusters cannot be"
+                    + " read here: the " + header.compressionName() + " library did not load (" + e + ")", e);
+        }
+        try {
+            ByteBuffer in = worker.input(csize);
+            long at = coffset;
+            try {
+                while (in.hasRemaining()) {
+                    int r = file.read(in, at);
+                    if (r < 0) {
+                        break; // the last sector may be short at the end of the file
+                    }
+                    at += r;
                 }
-                at += r;
+            } catch (IOException e) {
+                throw new MediumException(vpos, "read of " + path + " at " + at + " failed: " + e.getMessage(), e);
             }
-        } catch (IOException e) {
-            throw new MediumException(vpos, "read of " + path + " at " + at + " failed: " + e.getMessage(), e);
+            in.flip();
+            if (!in.hasRemaining()) {
+                throw corrupt(vpos, "compressed cluster at 0x" + Long.toHexString(coffset) + " lies past the end of the file");
+            }
+            String problem = worker.decompress(in, out);
+            if (problem != null) {
+                throw corrupt(vpos, "compressed cluster at 0x" + Long.toHexString(coffset) + ": " + problem);
+            }
+        } finally {
+            d.release(worker);
         }
-        if (buf.position() == 0) {
-            throw corrupt(vpos, "compressed cluster at 0x" + Long.toHexString(coffset) + " lies past the end of the file");
-        }
-        byte[] out = new byte[clusterSize];
-        String problem = decompressor(vpos).decompress(in, buf.position(), out);
-        if (problem != null) {
-            throw corrupt(vpos, "compressed cluster at 0x" + Long.toHexString(coffset) + ": " + problem);
-        }
-        return out;
     }
 
-    private ClusterDecompressor decompressor(long vpos) throws MediumException {
+    private ClusterDecompressor decompressor() {
         ClusterDecompressor d = decompressor;
         if (d != null) {
             return d;
         }
         synchronized (decompressorLock) {
             if (decompressor == null) {
-                if (header.compressionType == Qcow2Header.COMPRESSION_ZSTD) {
-                    try {
-                        decompressor = new ZstdDecompressor();
-                    } catch (LinkageError e) {
-                        throw new MediumException(vpos, path + ": zstd-compressed clusters cannot be read here: the zstd"
-                                + " library did not load (" + e + ")", e);
-                    }
-                } else {
-                    decompressor = new DeflateDecompressor();
-                }
+                decompressor = header.compressionType == Qcow2Header.COMPRESSION_ZSTD
+                        ? new ZstdDecompressor() : new DeflateDecompressor();
             }
             return decompressor;
         }

@@ -1,8 +1,9 @@
 package io.lunport.translation.qcow2;
 
+import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.nio.ByteBuffer;
 
 /**
  * compression_type 1: zstd frames, as qemu's {@code qcow2_zstd_decompress} reads them.
@@ -13,43 +14,44 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>This class is the only one that touches zstd-jni, so an image without zstd clusters
  * never loads its native library.
  */
-final class ZstdDecompressor implements ClusterDecompressor {
-
-    private final ConcurrentLinkedQueue<ZstdDecompressCtx> pool = new ConcurrentLinkedQueue<>();
+final class ZstdDecompressor extends ClusterDecompressor {
 
     @Override
-    public String decompress(byte[] in, int length, byte[] out) {
-        ZstdDecompressCtx ctx = pool.poll();
-        if (ctx == null) {
-            ctx = new ZstdDecompressCtx();
-        }
-        try {
-            int produced = 0;
-            int consumed = 0;
-            while (produced < out.length) {
-                if (consumed >= length) {
-                    return "zstd data ended after " + produced + " of " + out.length + " bytes";
+    Worker newWorker() {
+        return new Worker() {
+            private final ZstdDecompressCtx ctx = new ZstdDecompressCtx();
+
+            @Override
+            String decompress(ByteBuffer in, ByteBuffer out) {
+                int start = in.position();
+                int wanted = out.remaining();
+                try {
+                    while (out.hasRemaining()) {
+                        if (!in.hasRemaining()) {
+                            return "zstd data ended after " + (wanted - out.remaining()) + " of " + wanted + " bytes";
+                        }
+                        long frame = Zstd.findFrameCompressedSize(in);
+                        if (frame <= 0 || frame > in.remaining()) {
+                            return "zstd frame at +" + (in.position() - start) + " has no valid size";
+                        }
+                        int n = out.isDirect()
+                                ? ctx.decompressDirectByteBuffer(out, out.position(), out.remaining(),
+                                        in, in.position(), (int) frame)
+                                : ctx.decompressDirectByteBufferToByteArray(out.array(), out.arrayOffset() + out.position(),
+                                        out.remaining(), in, in.position(), (int) frame);
+                        out.position(out.position() + n);
+                        in.position(in.position() + (int) frame);
+                    }
+                    return null;
+                } catch (ZstdException e) {
+                    return "zstd data is corrupt: " + e.getMessage();
                 }
-                long frame = com.github.luben.zstd.Zstd.findFrameCompressedSize(in, consumed, length - consumed);
-                if (frame <= 0 || frame > length - consumed) {
-                    return "zstd frame at " + consumed + " has no valid size";
-                }
-                produced += ctx.decompressByteArray(out, produced, out.length - produced, in, consumed, (int) frame);
-                consumed += (int) frame;
             }
-            return null;
-        } catch (ZstdException e) {
-            return "zstd data is corrupt: " + e.getMessage();
-        } finally {
-            ctx.reset();
-            pool.offer(ctx);
-        }
-    }
 
-    @Override
-    public void close() {
-        for (ZstdDecompressCtx ctx; (ctx = pool.poll()) != null; ) {
-            ctx.close();
-        }
+            @Override
+            void free() {
+                ctx.close();
+            }
+        };
     }
 }
