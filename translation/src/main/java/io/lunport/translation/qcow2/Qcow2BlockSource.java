@@ -624,7 +624,9 @@ public final class Qcow2BlockSource implements BlockSource {
         if (extendedL2) {
             details.put("extended L2", "yes: 32 subclusters of " + granuleSize + " bytes");
         }
-        details.put("compression type", header.compressionName());
+        if (compressedClusters > 0 || header.compressionType != Qcow2Header.COMPRESSION_DEFLATE) {
+            details.put("compression type", header.compressionName());
+        }
         if (compressedClusters > 0) {
             details.put("compressed clusters", Long.toString(compressedClusters));
         }
