@@ -1,5 +1,6 @@
 package io.lunport.translation;
 
+import io.lunport.translation.qcow2.Qcow2BlockSource;
 import io.lunport.translation.vdi.VdiFormat;
 import io.lunport.translation.vhd.VhdFormat;
 import io.lunport.translation.vhdx.VhdxFormat;
@@ -14,6 +15,7 @@ import java.util.Optional;
 public final class ImageFormats {
 
     private static final List<ImageFormat> ALL = List.of(
+            Qcow2BlockSource.FORMAT,
             VmdkFormat.INSTANCE,
             VdiFormat.INSTANCE,
             VhdFormat.INSTANCE,
