@@ -24,6 +24,11 @@ class ImageFormatsOverIscsiTest {
     /** LUN name → qemu-img convert options that make the image. */
     static Map<String, List<String>> variants() {
         Map<String, List<String>> v = new LinkedHashMap<>();
+        v.put("qcow2", List.of("-O", "qcow2"));
+        v.put("qcow2-v2", List.of("-O", "qcow2", "-o", "compat=0.10"));
+        v.put("qcow2-deflate", List.of("-O", "qcow2", "-c"));
+        v.put("qcow2-zstd", List.of("-O", "qcow2", "-c", "-o", "compression_type=zstd"));
+        v.put("qcow2-extl2", List.of("-O", "qcow2", "-o", "extended_l2=on,cluster_size=128k"));
         v.put("vmdk-sparse", List.of("-O", "vmdk", "-o", "subformat=monolithicSparse"));
         v.put("vmdk-stream", List.of("-O", "vmdk", "-o", "subformat=streamOptimized"));
         v.put("vmdk-flat", List.of("-O", "vmdk", "-o", "subformat=monolithicFlat"));
@@ -38,11 +43,17 @@ class ImageFormatsOverIscsiTest {
         return v;
     }
 
+    /** The chain LUN: a qcow2 child written by qemu-io over a VMDK base over... the raw file's bytes. */
+    static final String CHAIN = "chain-qcow2-over-vmdk";
+
     static List<String> lunNames() {
-        return List.copyOf(variants().keySet());
+        List<String> names = new java.util.ArrayList<>(variants().keySet());
+        names.add(CHAIN);
+        return names;
     }
 
     private static Path raw;
+    private static final Map<String, Path> expected = new LinkedHashMap<>();
     private static LunportProcess server;
 
     @BeforeAll
@@ -58,7 +69,19 @@ class ImageFormatsOverIscsiTest {
             command.add(image.toString());
             Tools.check(command.toArray(String[]::new));
             builder.lun(e.getKey(), image);
+            expected.put(e.getKey(), raw);
         }
+        // A chain of two formats, the child written by qemu: qemu's own flattening is the oracle.
+        Path base = dir.resolve("chain-base.vmdk");
+        Path child = dir.resolve("chain-child.qcow2");
+        Tools.check("qemu-img", "convert", "-f", "raw", "-O", "vmdk", raw.toString(), base.toString());
+        Tools.check("qemu-img", "create", "-f", "qcow2", "-b", base.getFileName().toString(), "-F", "vmdk", child.toString());
+        Tools.check("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 3M 2M", "-c", "write -z 9M 1M", "-c", "write -P 0xc3 40M 1024",
+                child.toString());
+        Path flattened = dir.resolve("chain-expected.raw");
+        Tools.check("qemu-img", "convert", "-O", "raw", child.toString(), flattened.toString());
+        builder.lun(CHAIN, child);
+        expected.put(CHAIN, flattened);
         server = builder.start();
     }
 
@@ -72,7 +95,7 @@ class ImageFormatsOverIscsiTest {
     @ParameterizedTest
     @MethodSource("lunNames")
     void servedLunEqualsTheRawFile(String lun) {
-        String out = Tools.check("qemu-img", "compare", "-f", "raw", "-F", "raw", raw.toString(), server.url(lun)).stdout();
+        String out = Tools.check("qemu-img", "compare", "-f", "raw", "-F", "raw", expected.get(lun).toString(), server.url(lun)).stdout();
         assertThat(out).contains("Images are identical");
     }
 }

@@ -178,22 +178,16 @@ public final class Qcow2BlockSource implements BlockSource {
     }
 
     /**
-     * The backing format extension holds a qemu driver name. Ours are the same words except
-     * "vpc"; a name no reader knows falls back to detection rather than failing the open.
-     * A known name is obeyed, as qemu does: a backing file declared raw is read as raw even
-     * when its content looks like another format.
+     * The backing format extension holds a qemu driver name, and our format names are
+     * qemu's ("vpc" included); a name no reader knows falls back to detection rather than
+     * failing the open. A known name is obeyed, as qemu does: a backing file declared raw is
+     * read as raw even when its content looks like another format.
      */
     static String formatHint(String qemuName) {
         if (qemuName == null || qemuName.isEmpty()) {
             return null;
         }
-        if (ImageFormats.byName(qemuName).isPresent()) {
-            return qemuName;
-        }
-        if (qemuName.equalsIgnoreCase("vpc") && ImageFormats.byName("vhd").isPresent()) {
-            return "vhd";
-        }
-        return null;
+        return ImageFormats.byName(qemuName).isPresent() ? qemuName : null;
     }
 
     private static byte[] identityOf(Path path, Path dataPath, BlockSource backing) throws IOException {
