@@ -7,12 +7,14 @@ import io.lunport.scsi.command.CommandEntry;
 import io.lunport.scsi.command.CommandHandler;
 import io.lunport.scsi.command.CommandTable;
 import io.lunport.scsi.sbc.BlockCdbLayout;
+import io.lunport.scsi.sbc.GetLbaStatus;
 import io.lunport.scsi.sbc.Read;
 import io.lunport.scsi.sbc.ReadCapacity;
 import io.lunport.scsi.sbc.SynchronizeCache;
 import io.lunport.scsi.sbc.Unmap;
 import io.lunport.scsi.sbc.Verify;
 import io.lunport.scsi.sbc.Write;
+import io.lunport.scsi.sbc.WriteSame;
 import io.lunport.scsi.spc.Inquiry;
 import io.lunport.scsi.spc.ModeSelect;
 import io.lunport.scsi.spc.ModeSense;
@@ -55,6 +57,7 @@ final class StandardCommands {
             row(0x2A, "2a fa ff ff ff ff 00 ff ff 00", UNIT, new Write(BlockCdbLayout.TEN)),
             row(0x2F, "2f f6 ff ff ff ff 00 ff ff 00", UNIT, new Verify(BlockCdbLayout.TEN)),
             row(0x35, "35 02 ff ff ff ff 00 ff ff 00", UNIT, new SynchronizeCache(BlockCdbLayout.TEN)),
+            row(0x41, "41 f8 ff ff ff ff 00 ff ff 00", UNIT, WriteSame.TEN),
             row(0x42, "42 01 00 00 00 00 00 ff ff 00", UNIT, new Unmap()),
             row(0x55, "55 11 00 00 00 00 00 ff ff 00", UNIT, ModeSelect.TEN),
             row(0x5A, "5a 18 ff ff 00 00 00 ff ff 00", UNIT, ModeSense.TEN),
@@ -63,7 +66,9 @@ final class StandardCommands {
             row(0x8F, "8f f6 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Verify(BlockCdbLayout.SIXTEEN)),
             row(0x91, "91 02 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT,
                     new SynchronizeCache(BlockCdbLayout.SIXTEEN)),
+            row(0x93, "93 f9 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, WriteSame.SIXTEEN),
             action(0x9E, 0x10, "9e 10 ff ff ff ff ff ff ff ff ff ff ff ff 01 00", UNIT, ReadCapacity.SIXTEEN),
+            action(0x9E, 0x12, "9e 12 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new GetLbaStatus()),
             row(0xA0, "a0 00 ff 00 00 00 ff ff ff ff 00 00", ANY_LUN, new ReportLuns()),
             action(0xA3, 0x0C, "a3 0c 87 ff ff ff ff ff ff ff 00 00", UNIT, new ReportSupportedOperationCodes()),
             action(0xA3, 0x0D, "a3 0d 80 00 00 00 ff ff ff ff 00 00", UNIT,

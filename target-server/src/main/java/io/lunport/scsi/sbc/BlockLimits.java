@@ -22,6 +22,9 @@ public final class BlockLimits {
     public static final int MAX_UNMAP_BLOCKS = 1 << 20;
     public static final int MAX_UNMAP_DESCRIPTORS = 256;
 
+    /** Per WRITE SAME command (MAXIMUM WRITE SAME LENGTH); the same bound as UNMAP. */
+    public static final int MAX_WRITE_SAME_BLOCKS = MAX_UNMAP_BLOCKS;
+
     private BlockLimits() {
     }
 

@@ -89,7 +89,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             specs.add(new LunSpec(DemoDisk.NAME, DemoDisk.ensure(stateDir), readOnly, true, blockSize));
         }
         for (String value : luns) {
-            specs.add(LunSpec.parse(value, readOnly, direct, blockSize));
+            specs.add(LunSpec.parse(value, readOnly, direct, blockSize).withOverlayIn(stateDir));
         }
         if (specs.isEmpty()) {
             throw new IllegalArgumentException("nothing to serve: give --lun NAME=PATH or --demo");

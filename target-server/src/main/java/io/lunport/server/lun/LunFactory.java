@@ -3,6 +3,8 @@ package io.lunport.server.lun;
 import io.lunport.device.BlockDevice;
 import io.lunport.device.DirectFileBlockDevice;
 import io.lunport.device.ReadOnlyBlockDevice;
+import io.lunport.overlay.OverlayBlockDevice;
+import io.lunport.overlay.OverlayException;
 import io.lunport.scsi.LogicalUnit;
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.ImageOpener;
@@ -34,9 +36,19 @@ public final class LunFactory {
                 throw new LunException("--lun " + spec.name() + ": --direct writes raw images only, this one is " + format);
             }
             device = DirectFileBlockDevice.open(spec.image());
-        } else {
-            // Until the overlay exists an image is served read-only: lunport never changes it.
+        } else if (spec.readOnly() || spec.overlay() == null) {
             device = new ReadOnlyBlockDevice(source);
+        } else {
+            // Writes land in the overlay (created on first use, re-attached later); the image is never changed.
+            try {
+                device = OverlayBlockDevice.open(source, spec.overlay());
+            } catch (OverlayException e) {
+                source.close();
+                throw new LunException("--lun " + spec.name() + ": " + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                source.close();
+                throw e;
+            }
         }
         if (device.size() % spec.blockSize() != 0) {
             long size = device.size();
