@@ -247,9 +247,17 @@ public final class OverlayBlockDevice implements BlockDevice {
         }
     }
 
-    /** Reads both copies of every map page and keeps the newest valid one of each. */
     private void loadMap() throws IOException {
+        sequence = loadMap(channel, header, map, currentSlot);
+    }
+
+    /**
+     * Reads both copies of every map page into {@code map} and keeps the newest valid one of
+     * each; records the chosen slot per page; returns the highest valid sequence number.
+     */
+    static long loadMap(FileChannel channel, OverlayHeader header, GrainMap map, byte[] currentSlot) throws IOException {
         long fileSize = channel.size();
+        long sequence = 0;
         int batch = 128;
         ByteBuffer buffer = ByteBuffer.allocateDirect(batch * 2 * GrainMap.PAGE_SIZE);
         for (int first = 0; first < map.pages(); first += batch) {
@@ -259,7 +267,14 @@ public final class OverlayBlockDevice implements BlockDevice {
             }
             int pages = Math.min(batch, map.pages() - first);
             buffer.clear().limit(pages * 2 * GrainMap.PAGE_SIZE);
-            readFully(position, buffer, 0);
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, position);
+                if (n < 0) {
+                    fillZeros(buffer);
+                    break;
+                }
+                position += n;
+            }
             for (int i = 0; i < pages; i++) {
                 int page = first + i;
                 ByteBuffer slot0 = buffer.duplicate().position(i * 2 * GrainMap.PAGE_SIZE);
@@ -275,6 +290,7 @@ public final class OverlayBlockDevice implements BlockDevice {
                 sequence = Math.max(sequence, Math.max(seq0, seq1));
             }
         }
+        return sequence;
     }
 
     // ---- BlockSource ----
