@@ -54,7 +54,7 @@ class OverlayCommandsTest {
             assertGood(target.execute(b0));
             ByteBuffer page = ByteBuffer.wrap(b0.dataInBytes());
             assertThat(page.get(4) & 1).isEqualTo(1);                 // WSNZ
-            assertThat(page.getLong(36)).isEqualTo(1 << 20);         // MAXIMUM WRITE SAME LENGTH
+            assertThat(page.getLong(36)).isEqualTo(32768);         // MAXIMUM WRITE SAME LENGTH = 16 MiB of blocks
             assertThat(page.getInt(20)).isEqualTo(1 << 20);          // MAXIMUM UNMAP LBA COUNT
         }
     }
@@ -114,6 +114,24 @@ class OverlayCommandsTest {
             assertThat(new long[] {f.getLong(8), f.getInt(16), f.get(20)}).containsExactly(100, 28, 1);
             assertSense(target.execute(TestTask.in(0, 24, 0x9E, 0x12, 0, 0, 0, 0, 0, 0, 0x08, 0, 0, 0, 0, 24, 0, 0)),
                     0x5, 0x21, 0);
+        }
+    }
+
+    @Test
+    void getLbaStatusStartsAtTheRequestedLbaAfterSingleUnmaps() throws Exception {
+        try (ScsiTargetDevice target = overlayTarget()) {
+            for (int i = 0; i + 8 <= 256; i += 8) {
+                assertGood(target.execute(TestTask.out(0, new byte[264 * 512], 0x2A, 0, 0, 0, 0, 0, 0, 1, 8, 0)));
+                byte[] params = TestTask.bytes(0, 22, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i, 0, 0, 0, 8, 0, 0, 0, 0);
+                assertGood(target.execute(TestTask.out(0, params, 0x42, 0, 0, 0, 0, 0, 0, 0, 24, 0)));
+                for (int at : new int[] {i, i + 8}) {
+                    TestTask status = TestTask.in(0, 24, 0x9E, 0x12, 0, 0, 0, 0, 0, 0, at >>> 8, at, 0, 0, 0, 24, 0, 0);
+                    assertGood(target.execute(status));
+                    ByteBuffer b = ByteBuffer.wrap(status.dataInBytes());
+                    assertThat(b.getLong(8)).as("first LBA for a request at %d", at).isEqualTo(at);
+                    assertThat(b.get(20)).isEqualTo((byte) (at == i ? 1 : 0));
+                }
+            }
         }
     }
 

@@ -22,8 +22,13 @@ public final class BlockLimits {
     public static final int MAX_UNMAP_BLOCKS = 1 << 20;
     public static final int MAX_UNMAP_DESCRIPTORS = 256;
 
-    /** Per WRITE SAME command (MAXIMUM WRITE SAME LENGTH); the same bound as UNMAP. */
-    public static final int MAX_WRITE_SAME_BLOCKS = MAX_UNMAP_BLOCKS;
+    /**
+     * Per WRITE SAME command (MAXIMUM WRITE SAME LENGTH): the same bound as a WRITE, because
+     * initiators (libiscsi's tests among them) assume a WRITE of that many blocks works too.
+     */
+    public static int maxWriteSameBlocks(LogicalUnit unit) {
+        return maxTransferBlocks(unit);
+    }
 
     private BlockLimits() {
     }

@@ -56,7 +56,7 @@ public final class WriteSame implements CommandHandler {
         if (blocks == 0) {
             throw ScsiException.invalidCdbField(layout.lengthIndex(), -1); // WSNZ
         }
-        if (blocks > BlockLimits.MAX_WRITE_SAME_BLOCKS) {
+        if (blocks > BlockLimits.maxWriteSameBlocks(unit)) {
             throw ScsiException.invalidCdbField(layout.lengthIndex(), -1);
         }
         BlockAccess.checkRange(unit, lba, blocks);
@@ -68,6 +68,10 @@ public final class WriteSame implements CommandHandler {
         if (ndob) {
             block = ByteBuffer.allocate(blockSize);
         } else {
+            // The data-out is exactly one logical block (SBC-3 5.42); anything else is refused, as tgt does.
+            if (task.expectedDataTransferLength() != blockSize) {
+                throw ScsiException.invalidCdbField(layout.lengthIndex(), -1);
+            }
             block = task.dataOut(blockSize);
             if (block.limit() < blockSize) {
                 throw ScsiException.check(SenseData.ILLEGAL_REQUEST, SenseData.ASC_PARAMETER_LIST_LENGTH_ERROR, 0);

@@ -156,7 +156,7 @@ final class VitalProductData {
             putInt(p, 24, BlockLimits.MAX_UNMAP_DESCRIPTORS);
             putInt(p, 28, granularity);
         }
-        putInt(p, 40, BlockLimits.MAX_WRITE_SAME_BLOCKS); // MAXIMUM WRITE SAME LENGTH (bytes 36..43)
+        putInt(p, 40, BlockLimits.maxWriteSameBlocks(unit)); // MAXIMUM WRITE SAME LENGTH (bytes 36..43)
         return p;
     }
 
