@@ -39,7 +39,7 @@ class OverlayTest {
                     "this build has no " + format + " reader yet: it would serve the file as raw");
         }
         String before = sha256(image);
-        Path state = fresh(dir.resolve("state"));
+        Path state = Itwork.fresh(dir.resolve("state"));
         // 1M..1M+64k: 0xab; 5119k..5122k (unaligned, straddling data and hole): 0x5c; 8M..10M discarded
         String[] reads = {"read -P 0xab 1M 64k", "read -P 0x5c 5119k 3k", "read -P 0 8M 2M"};
         try (LunportProcess s = LunportProcess.builder("ov-" + format).lun("ov", image).stateDir(state).start()) {
@@ -75,7 +75,7 @@ class OverlayTest {
         Path image = TestImages.sparse(dir.resolve("cu.raw"), 1L << 30);
         String before = sha256(image);
         List<String> summary = new ArrayList<>();
-        try (LunportProcess s = LunportProcess.builder("overlay-cu").lun("cu", image).stateDir(fresh(dir.resolve("state"))).start()) {
+        try (LunportProcess s = LunportProcess.builder("overlay-cu").lun("cu", image).stateDir(Itwork.fresh(dir.resolve("state"))).start()) {
             Map<String, String> known = ConformanceTest.knownFailures();
             List<String> unexpected = new ArrayList<>();
             for (String family : List.of("SCSI.Unmap", "SCSI.WriteSame10", "SCSI.WriteSame16", "SCSI.GetLBAStatus",
@@ -99,18 +99,6 @@ class OverlayTest {
             assertThat(s.isAlive()).isTrue();
         }
         assertThat(sha256(image)).isEqualTo(before);
-    }
-
-    /** A state directory without overlays of an earlier run (made for images since recreated). */
-    static Path fresh(Path state) throws java.io.IOException {
-        if (Files.exists(state)) {
-            try (var files = Files.walk(state)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-        return state;
     }
 
     static String sha256(Path file) {

@@ -150,7 +150,9 @@ class CrashTest {
             Thread.sleep(5);
         }
         Thread.sleep(runMillis);
-        child.destroyForcibly(); // SIGKILL
+        // SIGKILL through the handle: Process.destroyForcibly() would also close our end of the
+        // child's stdout and lose the claims still in the pipe (a begun op the parent never hears of).
+        child.toHandle().destroyForcibly();
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         collector.join(30_000);
         synchronized (lines) {

@@ -13,7 +13,8 @@ import java.nio.ByteBuffer;
 /**
  * WRITE SAME(10) and (16) (SBC-3 5.42, 5.43): one block of data-out repeated over a range.
  *
- * <p>With the UNMAP bit on a device that can deallocate, and a block of zeros (or NDOB), the
+ * <p>The UNMAP bit is refused on a device that cannot deallocate (B2 does not offer it there).
+ * With the UNMAP bit on a device that can deallocate, and a block of zeros (or NDOB), the
  * range is deallocated: LBPRZ promises deallocated blocks read as zeros, so the result is the
  * same and no space is spent. A non-zero block with UNMAP is written, which SBC-3 allows.
  * ANCHOR is refused (ANC_SUP is 0); a NUMBER OF LOGICAL BLOCKS of 0 is refused because the
@@ -51,6 +52,10 @@ public final class WriteSame implements CommandHandler {
         }
         boolean ndob = sixteen && (flags & NDOB) != 0;
         boolean unmap = (flags & UNMAP) != 0;
+        if (unmap && !unit.device().supportsDeallocate()) {
+            // LBPWS/LBPWS10 are clear on such a LU: the UNMAP bit is a field it does not support.
+            throw ScsiException.invalidCdbField(1, 3);
+        }
         long lba = layout.lba(cdb);
         long blocks = layout.transferLength(cdb);
         if (blocks == 0) {
@@ -77,7 +82,7 @@ public final class WriteSame implements CommandHandler {
                 throw ScsiException.check(SenseData.ILLEGAL_REQUEST, SenseData.ASC_PARAMETER_LIST_LENGTH_ERROR, 0);
             }
         }
-        if (unmap && unit.device().supportsDeallocate() && isZero(block, blockSize)) {
+        if (unmap && isZero(block, blockSize)) {
             try {
                 unit.device().deallocate(lba << unit.blockShift(), blocks << unit.blockShift());
             } catch (IOException e) {
