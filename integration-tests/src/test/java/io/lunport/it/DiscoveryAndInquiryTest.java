@@ -141,7 +141,7 @@ class DiscoveryAndInquiryTest {
     @Test
     void identityIsStableAcrossRestart() throws IOException {
         Path image = TestImages.holey(dir.resolve("gamma.raw"), 16L * TestImages.MIB, 3);
-        Path state = dir.resolve("gamma-state");
+        Path state = Itwork.fresh(dir.resolve("gamma-state"));
         String serial1;
         byte[] naa1;
         String page83a;

@@ -26,4 +26,23 @@ final class Itwork {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * {@code dir} emptied: a state directory must not carry overlays of an earlier run, which
+     * were made for images the tests have since written anew (an overlay refuses those).
+     */
+    static Path fresh(Path dir) {
+        try {
+            if (Files.exists(dir)) {
+                try (var files = Files.walk(dir)) {
+                    for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -54,7 +54,7 @@ public final class LunportProcess implements AutoCloseable {
         Path logs = Files.createDirectories(work.resolve("logs"));
         int n = SEQ.incrementAndGet();
         this.log = logs.resolve(b.name + "-" + n + ".log");
-        this.stateDir = b.stateDir != null ? b.stateDir : Files.createDirectories(work.resolve("state").resolve(b.name + "-" + n));
+        this.stateDir = b.stateDir != null ? b.stateDir : Itwork.fresh(work.resolve("state").resolve(b.name + "-" + n));
         this.port = freePort("127.0.0.1");
         this.port6 = b.ipv6 ? freePort("::1") : null;
 

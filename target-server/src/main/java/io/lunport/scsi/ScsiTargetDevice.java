@@ -1,5 +1,6 @@
 package io.lunport.scsi;
 
+import io.lunport.device.NoSpaceException;
 import io.lunport.scsi.command.Cdb;
 import io.lunport.scsi.command.CommandEntry;
 import io.lunport.scsi.command.CommandTable;
@@ -71,6 +72,9 @@ public final class ScsiTargetDevice implements Closeable {
             return ScsiStatus.GOOD;
         } catch (ScsiException e) {
             return e.status();
+        } catch (NoSpaceException e) {
+            return ScsiStatus.checkCondition(SenseData.of(SenseData.DATA_PROTECT, SenseData.ASC_WRITE_PROTECTED,
+                    SenseData.ASCQ_SPACE_ALLOCATION_FAILED));
         } catch (IOException e) {
             return ScsiStatus.checkCondition(
                     SenseData.of(SenseData.MEDIUM_ERROR, SenseData.ASC_UNRECOVERED_READ_ERROR, 0));

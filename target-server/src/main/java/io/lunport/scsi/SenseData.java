@@ -28,6 +28,8 @@ public final class SenseData {
     public static final int ASC_LOGICAL_UNIT_NOT_SUPPORTED = 0x25;
     public static final int ASC_INVALID_FIELD_IN_PARAMETER_LIST = 0x26;
     public static final int ASC_WRITE_PROTECTED = 0x27;
+    /** With ASC 27h: SPACE ALLOCATION FAILED WRITE PROTECT (a thin LU out of backing space). */
+    public static final int ASCQ_SPACE_ALLOCATION_FAILED = 0x07;
     /** With ASCQ 03h: BUS DEVICE RESET FUNCTION OCCURRED. */
     public static final int ASC_RESET_OCCURRED = 0x29;
     public static final int ASCQ_BUS_DEVICE_RESET_FUNCTION = 0x03;

@@ -13,6 +13,7 @@ import io.lunport.scsi.sbc.BlockCdbLayout;
 import io.lunport.scsi.sbc.CompareAndWrite;
 import io.lunport.scsi.sbc.OrWrite;
 import io.lunport.scsi.sbc.PreFetch;
+import io.lunport.scsi.sbc.GetLbaStatus;
 import io.lunport.scsi.sbc.Read;
 import io.lunport.scsi.sbc.ReadCapacity;
 import io.lunport.scsi.sbc.ReadDefectData;
@@ -21,6 +22,7 @@ import io.lunport.scsi.sbc.Unmap;
 import io.lunport.scsi.sbc.Verify;
 import io.lunport.scsi.sbc.Write;
 import io.lunport.scsi.sbc.WriteAndVerify;
+import io.lunport.scsi.sbc.WriteSame;
 import io.lunport.scsi.spc.Inquiry;
 import io.lunport.scsi.spc.ModeSelect;
 import io.lunport.scsi.spc.ModeSense;
@@ -69,6 +71,7 @@ final class StandardCommands {
             row(0x34, "34 02 ff ff ff ff 00 ff ff 00", UNIT, new PreFetch(BlockCdbLayout.TEN)),
             row(0x35, "35 02 ff ff ff ff 00 ff ff 00", UNIT, new SynchronizeCache(BlockCdbLayout.TEN)),
             row(0x37, "37 00 1f 00 00 00 00 ff ff 00", UNIT, ReadDefectData.TEN),
+            row(0x41, "41 f8 ff ff ff ff 00 ff ff 00", UNIT, WriteSame.TEN),
             row(0x42, "42 01 00 00 00 00 00 ff ff 00", UNIT, new Unmap()),
             row(0x55, "55 11 00 00 00 00 00 ff ff 00", UNIT, ModeSelect.TEN),
             // Reservations (io.lunport.scsi.pr): RESERVE/RELEASE(10), PERSISTENT RESERVE IN and OUT.
@@ -97,7 +100,9 @@ final class StandardCommands {
             row(0x90, "90 02 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new PreFetch(BlockCdbLayout.SIXTEEN)),
             row(0x91, "91 02 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT,
                     new SynchronizeCache(BlockCdbLayout.SIXTEEN)),
+            row(0x93, "93 f9 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, WriteSame.SIXTEEN),
             action(0x9E, 0x10, "9e 10 ff ff ff ff ff ff ff ff ff ff ff ff 01 00", UNIT, ReadCapacity.SIXTEEN),
+            action(0x9E, 0x12, "9e 12 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new GetLbaStatus()),
             row(0xA0, "a0 00 ff 00 00 00 ff ff ff ff 00 00", ANY_LUN, new ReportLuns()),
             action(0xA3, 0x0C, "a3 0c 87 ff ff ff ff ff ff ff 00 00", UNIT, new ReportSupportedOperationCodes()),
             action(0xA3, 0x0D, "a3 0d 80 00 00 00 ff ff ff ff 00 00", UNIT,

@@ -282,4 +282,19 @@ class BlockCommandsTest {
             assertInvalidCdbField(target.execute(TestTask.in(0, 32, 0xB7, 0x07, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0)), 1, 2);
         }
     }
+
+    @Test
+    void writeSameWithUnmapIsRefusedWhereTheDeviceCannotDeallocate() throws Exception {
+        Path file = ScsiFixture.rawFile(dir, "disk.raw", SIZE);
+        try (ScsiTargetDevice target = ScsiFixture.writable(file, 512)) {
+            assertInvalidCdbField(target.execute(TestTask.out(0, new byte[512], 0x41, 0x08, 0, 0, 0, 0, 0, 0, 1, 0)), 1, 3);
+            byte[] block = new byte[512];
+            Arrays.fill(block, (byte) 7);
+            assertGood(target.execute(TestTask.out(0, block, 0x41, 0, 0, 0, 0, 4, 0, 0, 2, 0)));
+        }
+        byte[] raw = Files.readAllBytes(file);
+        byte[] expected = new byte[1024];
+        Arrays.fill(expected, (byte) 7);
+        assertThat(Arrays.copyOfRange(raw, 4 * 512, 6 * 512)).isEqualTo(expected);
+    }
 }

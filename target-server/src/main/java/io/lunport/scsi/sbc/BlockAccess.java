@@ -1,5 +1,6 @@
 package io.lunport.scsi.sbc;
 
+import io.lunport.device.NoSpaceException;
 import io.lunport.scsi.LogicalUnit;
 import io.lunport.scsi.MediumLock;
 import io.lunport.scsi.ScsiException;
@@ -172,9 +173,17 @@ final class BlockAccess {
         return ScsiException.withInformation(SenseData.MISCOMPARE, SenseData.ASC_MISCOMPARE_DURING_VERIFY, 0, offset);
     }
 
-    /** MEDIUM ERROR naming the failing LBA: the medium's own offset when it reports one. */
+    /**
+     * MEDIUM ERROR naming the failing LBA: the medium's own offset when it reports one. A full
+     * file system under an overlay is DATA PROTECT, SPACE ALLOCATION FAILED WRITE PROTECT
+     * (SBC-3 4.7.3.6): the initiator learns the LU is out of space, not that the medium is bad.
+     */
     static ScsiException mediumError(LogicalUnit unit, int asc, long lba, IOException e) {
         long failing = e instanceof MediumException m ? m.virtualOffset() >>> unit.blockShift() : lba;
+        if (e instanceof NoSpaceException) {
+            return ScsiException.withInformation(SenseData.DATA_PROTECT, SenseData.ASC_WRITE_PROTECTED,
+                    SenseData.ASCQ_SPACE_ALLOCATION_FAILED, failing);
+        }
         return ScsiException.withInformation(SenseData.MEDIUM_ERROR, asc, 0, failing);
     }
 }

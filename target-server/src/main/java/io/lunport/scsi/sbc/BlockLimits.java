@@ -29,6 +29,14 @@ public final class BlockLimits {
      */
     public static final int MAX_COMPARE_AND_WRITE_BLOCKS = 1;
 
+    /**
+     * Per WRITE SAME command (MAXIMUM WRITE SAME LENGTH): the same bound as a WRITE, because
+     * initiators (libiscsi's tests among them) assume a WRITE of that many blocks works too.
+     */
+    public static int maxWriteSameBlocks(LogicalUnit unit) {
+        return maxTransferBlocks(unit);
+    }
+
     private BlockLimits() {
     }
 

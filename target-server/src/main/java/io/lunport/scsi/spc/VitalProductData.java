@@ -148,6 +148,7 @@ final class VitalProductData {
         byte[] p = header(BLOCK_LIMITS, SBC3_PAGE_LENGTH);
         int granularity = 1 << unit.physicalBlockExponent();
         p[5] = (byte) BlockLimits.MAX_COMPARE_AND_WRITE_BLOCKS;
+        p[4] = 0x01; // WSNZ: a WRITE SAME of 0 blocks is refused, not "to the end of the medium"
         putShort(p, 6, granularity);
         putInt(p, 8, BlockLimits.maxTransferBlocks(unit));
         putInt(p, 12, BlockLimits.optimalTransferBlocks(unit));
@@ -156,6 +157,7 @@ final class VitalProductData {
             putInt(p, 24, BlockLimits.MAX_UNMAP_DESCRIPTORS);
             putInt(p, 28, granularity);
         }
+        putInt(p, 40, BlockLimits.maxWriteSameBlocks(unit)); // MAXIMUM WRITE SAME LENGTH (bytes 36..43)
         return p;
     }
 
@@ -168,7 +170,8 @@ final class VitalProductData {
     private static byte[] logicalBlockProvisioning(LogicalUnit unit) {
         byte[] p = header(LOGICAL_BLOCK_PROVISIONING, 4);
         if (unit.device().supportsDeallocate()) {
-            p[5] = (byte) (0x80 | 0x04); // LBPU (UNMAP), LBPRZ: deallocated blocks read as zeros
+            // LBPU (UNMAP), LBPWS (WRITE SAME(16) with UNMAP), LBPWS10, LBPRZ: deallocated blocks read as zeros
+            p[5] = (byte) (0x80 | 0x40 | 0x20 | 0x04);
             p[6] = 0x02; // provisioning type: thin
         }
         return p;

@@ -17,7 +17,8 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
     public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         // An image that is missing or malformed is the user's to fix, like a wrong flag.
         boolean usage = e instanceof IllegalArgumentException || e instanceof LunFactory.LunException
-                || e instanceof ImageFormatException || e instanceof NoSuchFileException;
+                || e instanceof ImageFormatException || e instanceof NoSuchFileException
+                || e instanceof io.lunport.overlay.OverlayException;
         cli.getErr().println("lunport: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         if (Arrays.asList(parsed.originalArgs().toArray(new String[0])).contains("--debug")) {
             e.printStackTrace(cli.getErr());

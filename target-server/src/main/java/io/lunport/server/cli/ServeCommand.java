@@ -86,10 +86,10 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         }
         List<LunSpec> specs = new ArrayList<>();
         if (demo) {
-            specs.add(new LunSpec(DemoDisk.NAME, DemoDisk.ensure(stateDir), readOnly, true, blockSize));
+            specs.add(new LunSpec(DemoDisk.NAME, DemoDisk.ensure(stateDir), readOnly, true, blockSize).withStateIn(stateDir));
         }
         for (String value : luns) {
-            specs.add(LunSpec.parse(value, readOnly, direct, blockSize));
+            specs.add(LunSpec.parse(value, readOnly, direct, blockSize).withStateIn(stateDir));
         }
         if (specs.isEmpty()) {
             throw new IllegalArgumentException("nothing to serve: give --lun NAME=PATH or --demo");

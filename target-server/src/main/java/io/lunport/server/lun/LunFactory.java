@@ -3,6 +3,8 @@ package io.lunport.server.lun;
 import io.lunport.device.BlockDevice;
 import io.lunport.device.DirectFileBlockDevice;
 import io.lunport.device.ReadOnlyBlockDevice;
+import io.lunport.overlay.OverlayBlockDevice;
+import io.lunport.overlay.OverlayException;
 import io.lunport.scsi.LogicalUnit;
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.ImageOpener;
@@ -27,6 +29,14 @@ public final class LunFactory {
         }
         BlockDevice device;
         BlockSource source = new ImageOpener(context).open(spec.image());
+        // Checked before an overlay file is made for an image that cannot be served anyway.
+        String sizeProblem = source.size() == 0 ? "image " + spec.image() + " is empty"
+                : source.size() % spec.blockSize() != 0 ? "image size " + source.size() + " is not a multiple of the "
+                + spec.blockSize() + "-byte block size" : null;
+        if (sizeProblem != null) {
+            source.close();
+            throw new LunException("--lun " + spec.name() + ": " + sizeProblem);
+        }
         if (spec.direct() && !spec.readOnly()) {
             String format = source.formatName();
             source.close();
@@ -34,22 +44,27 @@ public final class LunFactory {
                 throw new LunException("--lun " + spec.name() + ": --direct writes raw images only, this one is " + format);
             }
             device = DirectFileBlockDevice.open(spec.image());
-        } else {
-            // Until the overlay exists an image is served read-only: lunport never changes it.
+        } else if (spec.readOnly() || spec.overlay() == null) {
             device = new ReadOnlyBlockDevice(source);
-        }
-        if (device.size() % spec.blockSize() != 0) {
-            long size = device.size();
-            device.close();
-            throw new LunException("--lun " + spec.name() + ": image size " + size + " is not a multiple of the "
-                    + spec.blockSize() + "-byte block size");
-        }
-        if (device.size() == 0) {
-            device.close();
-            throw new LunException("--lun " + spec.name() + ": image " + spec.image() + " is empty");
+        } else {
+            // Writes land in the overlay (created on first use, re-attached later); the image is never changed.
+            try {
+                device = OverlayBlockDevice.open(source, spec.overlay());
+            } catch (OverlayException e) {
+                source.close();
+                throw new LunException("--lun " + spec.name() + ": " + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                source.close();
+                throw e;
+            }
         }
         String serial = HexFormat.of().formatHex(device.identity(), 0, 10);
-        return new LogicalUnit(device, spec.blockSize(), serial);
+        try {
+            return new LogicalUnit(device, spec.blockSize(), serial, spec.reservations());
+        } catch (IOException | RuntimeException e) {
+            device.close();
+            throw new LunException("--lun " + spec.name() + ": " + e.getMessage());
+        }
     }
 
     /** A LUN that cannot be served as specified: a usage error (exit code 2). */
