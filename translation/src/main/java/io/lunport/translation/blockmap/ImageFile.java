@@ -1,5 +1,7 @@
 package io.lunport.translation.blockmap;
 
+import io.lunport.translation.ImageFormatException;
+import io.lunport.translation.MediumException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,6 +32,27 @@ public interface ImageFile extends Closeable {
         byte[] bytes = new byte[length];
         read(position, ByteBuffer.wrap(bytes));
         return bytes;
+    }
+
+    /**
+     * Fills {@code dst} with stored bytes a table places at {@code position}, for the virtual
+     * offset {@code virtualOffset}: a failed read is a {@link MediumException} naming both.
+     */
+    default void readStored(long position, ByteBuffer dst, long virtualOffset) throws MediumException {
+        try {
+            read(position, dst);
+        } catch (IOException e) {
+            throw new MediumException(virtualOffset, "read of " + path() + " at " + position
+                    + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Fails unless {@code [fileOffset, fileOffset + length)} lies inside the file. */
+    default void checkInFile(long fileOffset, long length, long tableOffset, String field) throws ImageFormatException {
+        if (fileOffset < 0 || length < 0 || fileOffset > size() - length) {
+            throw new ImageFormatException(path(), tableOffset, field, "points at " + fileOffset + "+" + length
+                    + ", past the end of the file (" + size() + " bytes)");
+        }
     }
 
     /** The file itself, read through a {@link FileChannel} (whose positional reads are thread-safe). */
