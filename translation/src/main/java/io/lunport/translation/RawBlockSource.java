@@ -91,21 +91,40 @@ public final class RawBlockSource implements BlockSource {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        long position = offset;
         try {
-            while (dst.hasRemaining()) {
-                int n = channel.read(dst, position);
-                if (n < 0) {
-                    // The file shrank underneath us: what is past its end reads as zeros.
-                    while (dst.hasRemaining()) {
-                        dst.put((byte) 0);
-                    }
-                    return;
-                }
-                position += n;
-            }
+            readUpTo(channel, offset, dst);
         } catch (IOException e) {
-            throw new MediumException(position, "read of " + path + " at " + position + " failed: " + e.getMessage(), e);
+            throw new MediumException(offset, "read of " + path + " at " + offset + " failed: " + e.getMessage(), e);
+        }
+        // The file shrank underneath us: what is past its end reads as zeros.
+        zeroFill(dst);
+    }
+
+    /**
+     * The positional read loop of every file-backed reader (this class, the image files and
+     * stored-byte reads of the table-mapped formats): fills {@code dst} from {@code channel} at
+     * {@code position} until it is full or the file ends. Thread-safe ({@link FileChannel}'s
+     * positional reads are); allocates nothing.
+     *
+     * @return the file position after the last byte read: {@code dst} still has room only when
+     *         the file ends there
+     */
+    public static long readUpTo(FileChannel channel, long position, ByteBuffer dst) throws IOException {
+        long p = position;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, p);
+            if (n < 0) {
+                break;
+            }
+            p += n;
+        }
+        return p;
+    }
+
+    /** Fills the rest of {@code dst} with zeros (a read past the end of a file). */
+    public static void zeroFill(ByteBuffer dst) {
+        while (dst.hasRemaining()) {
+            dst.put((byte) 0);
         }
     }
 

@@ -2,6 +2,7 @@ package io.lunport.translation.blockmap;
 
 import io.lunport.translation.ImageFormatException;
 import io.lunport.translation.MediumException;
+import io.lunport.translation.RawBlockSource;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -78,17 +79,8 @@ public interface ImageFile extends Closeable {
 
             @Override
             public void read(long position, ByteBuffer dst) throws IOException {
-                long at = position;
-                while (dst.hasRemaining()) {
-                    int n = channel.read(dst, at);
-                    if (n < 0) {
-                        while (dst.hasRemaining()) {
-                            dst.put((byte) 0);
-                        }
-                        return;
-                    }
-                    at += n;
-                }
+                RawBlockSource.readUpTo(channel, position, dst);
+                RawBlockSource.zeroFill(dst);
             }
 
             @Override

@@ -1,6 +1,7 @@
 package io.lunport.translation.blockmap;
 
 import io.lunport.translation.MediumException;
+import io.lunport.translation.RawBlockSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,20 +23,15 @@ public final class StoredBytes {
      */
     public static void read(FileChannel channel, Path file, long position, ByteBuffer dst, long virtualOffset)
             throws MediumException {
-        long p = position;
+        long p;
         try {
-            while (dst.hasRemaining()) {
-                int n = channel.read(dst, p);
-                if (n < 0) {
-                    throw new MediumException(virtualOffset, file + " ends at " + p + " but its table places "
-                            + dst.remaining() + " more bytes there (truncated image)");
-                }
-                p += n;
-            }
-        } catch (MediumException e) {
-            throw e;
+            p = RawBlockSource.readUpTo(channel, position, dst);
         } catch (IOException e) {
-            throw new MediumException(virtualOffset, "read of " + file + " at " + p + " failed: " + e.getMessage(), e);
+            throw new MediumException(virtualOffset, "read of " + file + " at " + position + " failed: " + e.getMessage(), e);
+        }
+        if (dst.hasRemaining()) {
+            throw new MediumException(virtualOffset, file + " ends at " + p + " but its table places "
+                    + dst.remaining() + " more bytes there (truncated image)");
         }
     }
 
