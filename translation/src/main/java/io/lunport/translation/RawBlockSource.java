@@ -20,6 +20,8 @@ import java.util.List;
  */
 public final class RawBlockSource implements BlockSource {
 
+    private static final byte[] ZEROS = new byte[64 * 1024];
+
     private final Path path;
     private final FileChannel channel;
     private final long size;
@@ -121,10 +123,13 @@ public final class RawBlockSource implements BlockSource {
         return p;
     }
 
-    /** Fills the rest of {@code dst} with zeros (a read past the end of a file). */
+    /**
+     * Fills {@code dst} from its position to its limit with zeros: a read past the end of a
+     * file, or a zero or unallocated run of a table-mapped image. Allocates nothing.
+     */
     public static void zeroFill(ByteBuffer dst) {
         while (dst.hasRemaining()) {
-            dst.put((byte) 0);
+            dst.put(ZEROS, 0, Math.min(ZEROS.length, dst.remaining()));
         }
     }
 

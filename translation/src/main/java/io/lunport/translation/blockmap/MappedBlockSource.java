@@ -3,6 +3,7 @@ package io.lunport.translation.blockmap;
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.Extent;
 import io.lunport.translation.Extents;
+import io.lunport.translation.RawBlockSource;
 import io.lunport.translation.SourceInfo;
 import java.io.Closeable;
 import java.io.IOException;
@@ -86,7 +87,7 @@ public class MappedBlockSource implements BlockSource {
                 dst.limit(dst.position() + n);
                 switch (run.kind()) {
                     case DATA, COMPRESSED -> disk.readStored(run, position, dst);
-                    case ZERO -> StoredBytes.putZeros(dst, n);
+                    case ZERO -> RawBlockSource.zeroFill(dst);
                     case UNALLOCATED -> readBacking(position, dst, n);
                 }
                 dst.position(dst.limit());
@@ -107,7 +108,7 @@ public class MappedBlockSource implements BlockSource {
             backing.read(position, dst);
             dst.limit(end);
         }
-        StoredBytes.putZeros(dst, n - inBacking);
+        RawBlockSource.zeroFill(dst);
     }
 
     @Override
