@@ -103,8 +103,8 @@ public final class RawBlockSource implements BlockSource {
     }
 
     /**
-     * The positional read loop of every file-backed reader (this class, the image files and
-     * stored-byte reads of the table-mapped formats): fills {@code dst} from {@code channel} at
+     * The positional read loop of every file-backed reader (this class, {@link FileProbe}, the
+     * qcow2 header, and the {@code ImageFile}s of the table-mapped formats): fills {@code dst} from {@code channel} at
      * {@code position} until it is full or the file ends. Thread-safe ({@link FileChannel}'s
      * positional reads are); allocates nothing.
      *
