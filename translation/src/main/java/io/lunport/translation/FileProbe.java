@@ -23,21 +23,11 @@ public record FileProbe(Path path, long size, ByteBuffer head, ByteBuffer tail) 
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer head = ByteBuffer.allocate((int) Math.min(HEAD_LENGTH, size));
-            readFully(ch, head, 0);
+            RawBlockSource.readUpTo(ch, 0, head);
             int tailLength = (int) Math.min(TAIL_LENGTH, size);
             ByteBuffer tail = ByteBuffer.allocate(tailLength);
-            readFully(ch, tail, size - tailLength);
+            RawBlockSource.readUpTo(ch, size - tailLength, tail);
             return new FileProbe(path, size, head.flip().asReadOnlyBuffer(), tail.flip().asReadOnlyBuffer());
-        }
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
-        while (dst.hasRemaining()) {
-            int n = ch.read(dst, position);
-            if (n < 0) {
-                break;
-            }
-            position += n;
         }
     }
 

@@ -20,6 +20,8 @@ import java.util.List;
  */
 public final class RawBlockSource implements BlockSource {
 
+    private static final byte[] ZEROS = new byte[64 * 1024];
+
     private final Path path;
     private final FileChannel channel;
     private final long size;
@@ -91,21 +93,43 @@ public final class RawBlockSource implements BlockSource {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        long position = offset;
         try {
-            while (dst.hasRemaining()) {
-                int n = channel.read(dst, position);
-                if (n < 0) {
-                    // The file shrank underneath us: what is past its end reads as zeros.
-                    while (dst.hasRemaining()) {
-                        dst.put((byte) 0);
-                    }
-                    return;
-                }
-                position += n;
-            }
+            readUpTo(channel, offset, dst);
         } catch (IOException e) {
-            throw new MediumException(position, "read of " + path + " at " + position + " failed: " + e.getMessage(), e);
+            throw new MediumException(offset, "read of " + path + " at " + offset + " failed: " + e.getMessage(), e);
+        }
+        // The file shrank underneath us: what is past its end reads as zeros.
+        zeroFill(dst);
+    }
+
+    /**
+     * The positional read loop of every file-backed reader (this class, {@link FileProbe}, the
+     * qcow2 header, and the {@code ImageFile}s of the table-mapped formats): fills {@code dst} from {@code channel} at
+     * {@code position} until it is full or the file ends. Thread-safe ({@link FileChannel}'s
+     * positional reads are); allocates nothing.
+     *
+     * @return the file position after the last byte read: {@code dst} still has room only when
+     *         the file ends there
+     */
+    public static long readUpTo(FileChannel channel, long position, ByteBuffer dst) throws IOException {
+        long p = position;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, p);
+            if (n < 0) {
+                break;
+            }
+            p += n;
+        }
+        return p;
+    }
+
+    /**
+     * Fills {@code dst} from its position to its limit with zeros: a read past the end of a
+     * file, or a zero or unallocated run of a table-mapped image. Allocates nothing.
+     */
+    public static void zeroFill(ByteBuffer dst) {
+        while (dst.hasRemaining()) {
+            dst.put(ZEROS, 0, Math.min(ZEROS.length, dst.remaining()));
         }
     }
 

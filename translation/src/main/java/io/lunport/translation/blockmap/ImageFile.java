@@ -1,5 +1,8 @@
 package io.lunport.translation.blockmap;
 
+import io.lunport.translation.ImageFormatException;
+import io.lunport.translation.MediumException;
+import io.lunport.translation.RawBlockSource;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,8 +11,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The bytes of an image file as a reader sees them: positional, thread-safe reads. A reader
- * that must see the file through something else (a VHDX log replayed in memory) wraps one.
+ * The bytes of an image file as a reader sees them: positional, thread-safe reads (the loop is
+ * {@link RawBlockSource#readUpTo}, shared with raw images). Every table-mapped format (VMDK,
+ * VDI, VHD, VHDX) reads its files through one. A reader that must see the file through
+ * something else (a VHDX log replayed in memory) wraps one.
+ *
+ * <p>Two kinds of read: {@link #read}/{@link #readBytes} for headers and tables, where bytes
+ * past the end read as zeros and the caller's checks report the damage; and
+ * {@link #readStored}/{@link #readStoredArray} for bytes a table places, where a short file
+ * or a failed read is a {@link MediumException} naming the virtual offset.
+ *
+ * <p>Locking contract: thread-safe without locks ({@link FileChannel}'s positional reads are).
+ * Memory contract: holds nothing but the channel; the array reads allocate what they return.
  */
 public interface ImageFile extends Closeable {
 
@@ -30,6 +43,38 @@ public interface ImageFile extends Closeable {
         byte[] bytes = new byte[length];
         read(position, ByteBuffer.wrap(bytes));
         return bytes;
+    }
+
+    /**
+     * Fills {@code dst} with stored bytes a table places at {@code position}, for the virtual
+     * offset {@code virtualOffset} (-1 for a table): a failed read is a {@link MediumException}
+     * naming both, and so (for the file itself) is a file that ends early.
+     */
+    default void readStored(long position, ByteBuffer dst, long virtualOffset) throws MediumException {
+        try {
+            read(position, dst);
+        } catch (IOException e) {
+            throw readFailed(path(), position, virtualOffset, e);
+        }
+    }
+
+    /** Reads exactly {@code length} stored bytes at {@code position} into a new array (length already validated). */
+    default byte[] readStoredArray(long position, int length, long virtualOffset) throws MediumException {
+        byte[] bytes = new byte[length];
+        readStored(position, ByteBuffer.wrap(bytes), virtualOffset);
+        return bytes;
+    }
+
+    private static MediumException readFailed(Path path, long position, long virtualOffset, IOException e) {
+        return new MediumException(virtualOffset, "read of " + path + " at " + position + " failed: " + e.getMessage(), e);
+    }
+
+    /** Fails unless {@code [fileOffset, fileOffset + length)} lies inside the file. */
+    default void checkInFile(long fileOffset, long length, long tableOffset, String field) throws ImageFormatException {
+        if (fileOffset < 0 || length < 0 || fileOffset > size() - length) {
+            throw new ImageFormatException(path(), tableOffset, field, "points at " + fileOffset + "+" + length
+                    + ", past the end of the file (" + size() + " bytes)");
+        }
     }
 
     /** The file itself, read through a {@link FileChannel} (whose positional reads are thread-safe). */
@@ -55,16 +100,21 @@ public interface ImageFile extends Closeable {
 
             @Override
             public void read(long position, ByteBuffer dst) throws IOException {
-                long at = position;
-                while (dst.hasRemaining()) {
-                    int n = channel.read(dst, at);
-                    if (n < 0) {
-                        while (dst.hasRemaining()) {
-                            dst.put((byte) 0);
-                        }
-                        return;
-                    }
-                    at += n;
+                RawBlockSource.readUpTo(channel, position, dst);
+                RawBlockSource.zeroFill(dst);
+            }
+
+            @Override
+            public void readStored(long position, ByteBuffer dst, long virtualOffset) throws MediumException {
+                long end;
+                try {
+                    end = RawBlockSource.readUpTo(channel, position, dst);
+                } catch (IOException e) {
+                    throw readFailed(path, position, virtualOffset, e);
+                }
+                if (dst.hasRemaining()) {
+                    throw new MediumException(virtualOffset, path + " ends at " + end + " but its table places "
+                            + dst.remaining() + " more bytes there (truncated image)");
                 }
             }
 

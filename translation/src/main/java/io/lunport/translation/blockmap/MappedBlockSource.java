@@ -2,6 +2,8 @@ package io.lunport.translation.blockmap;
 
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.Extent;
+import io.lunport.translation.Extents;
+import io.lunport.translation.RawBlockSource;
 import io.lunport.translation.SourceInfo;
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,19 +11,30 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * The {@link BlockSource} of a table-mapped image (VMDK, VDI): a {@link MappedDisk} that
- * places the bytes, the backing source its unallocated runs fall through to, and the files
- * to close.
+ * The {@link BlockSource} of every table-mapped image (VMDK, VDI, VHD, VHDX): a
+ * {@link MappedDisk} that places the bytes as {@link Run}s, the backing source its
+ * unallocated runs fall through to, and the files to close. This class does the walk that
+ * every such format shares: a read or extent query is cut into the disk's runs; stored runs
+ * are read (or decoded) by the disk, zero runs are filled without touching the file, and
+ * unallocated runs come from the backing source, or zeros past its end or when there is none.
+ * A block partly present by sector bitmap (VHD, VHDX differencing) is simply a sequence of
+ * DATA and UNALLOCATED runs (see {@link SectorBitmap#run}).
  *
- * <p>Locking contract: no lock of its own. Reads are positional {@code FileChannel} reads and
- * lookups in the context's caches (which lock per entry while loading one), so any number of
- * threads read at once; {@link #close()} must not race with reads.
+ * <p>VMDK and VDI use this class as is, with a {@link Description}; VHD and VHDX subclass it
+ * to keep their own accessors and override {@link #describe()}.
  *
- * <p>Memory contract: what stays resident after open is the headers and one object per
- * extent; tables load on demand into the context's byte-bounded caches (each format's disk
- * class states its table cost per TB), decoded grains into the data cache.
+ * <p>Locking contract: no lock of its own. The walk keeps its state on the stack; reads are
+ * positional file reads and lookups in the context's caches (which lock per entry while
+ * loading one), so any number of threads read at once. {@link MappedDisk#runAt} must be
+ * thread-safe. {@link #close()} must not race with reads.
+ *
+ * <p>Memory contract: nothing here grows with the virtual size, and the uncompressed read path
+ * allocates nothing beyond one {@link Run} per run. What stays resident after open is the
+ * headers and one object per extent; tables (grain tables, block maps, BAT pages, sector
+ * bitmaps) load on demand into the context's byte-bounded metadata cache (each format's disk
+ * class states its table cost per TB), decoded grains into its data cache.
  */
-public final class MappedBlockSource implements BlockSource {
+public class MappedBlockSource implements BlockSource {
 
     /** Builds this layer's {@link SourceInfo}, given the backing layer's. Reads headers only. */
     @FunctionalInterface
@@ -51,6 +64,12 @@ public final class MappedBlockSource implements BlockSource {
         this.description = description;
     }
 
+    /** For a subclass that overrides {@link #describe()}. */
+    protected MappedBlockSource(String format, MappedDisk disk, BlockSource backing, List<? extends Closeable> files,
+                                byte[] identity) {
+        this(format, disk, backing, files, identity, null);
+    }
+
     @Override
     public long size() {
         return disk.size();
@@ -59,7 +78,37 @@ public final class MappedBlockSource implements BlockSource {
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
         checkRange(offset, dst.remaining());
-        MappedReads.read(disk, offset, dst, backing);
+        long position = offset;
+        int limit = dst.limit();
+        try {
+            while (dst.position() < limit) {
+                Run run = disk.runAt(position, limit - dst.position());
+                int n = (int) run.length();
+                dst.limit(dst.position() + n);
+                switch (run.kind()) {
+                    case DATA, COMPRESSED -> disk.readStored(run, position, dst);
+                    case ZERO -> RawBlockSource.zeroFill(dst);
+                    case UNALLOCATED -> readBacking(position, dst, n);
+                }
+                dst.position(dst.limit());
+                dst.limit(limit);
+                position += n;
+            }
+        } finally {
+            dst.limit(limit);
+        }
+    }
+
+    /** The parent's bytes, and zeros past the parent's end (or without a parent). */
+    private void readBacking(long position, ByteBuffer dst, int n) throws IOException {
+        long inBacking = backing == null ? 0 : Math.max(0, Math.min(n, backing.size() - position));
+        if (inBacking > 0) {
+            int end = dst.limit();
+            dst.limit(dst.position() + (int) inBacking);
+            backing.read(position, dst);
+            dst.limit(end);
+        }
+        RawBlockSource.zeroFill(dst);
     }
 
     @Override
@@ -68,7 +117,39 @@ public final class MappedBlockSource implements BlockSource {
         if (length == 0) {
             return List.of();
         }
-        return MappedReads.extents(disk, offset, length, backing);
+        return Extents.throughBacking(ownExtents(offset, length), backing);
+    }
+
+    /** What this layer alone says about {@code [offset, offset + length)}. */
+    private List<Extent> ownExtents(long offset, long length) throws IOException {
+        Extents own = new Extents();
+        long position = offset;
+        long end = offset + length;
+        while (position < end) {
+            Run run = disk.runAt(position, end - position);
+            Extent.Kind kind = switch (run.kind()) {
+                case DATA, COMPRESSED -> Extent.Kind.DATA;
+                case ZERO -> Extent.Kind.ZERO;
+                case UNALLOCATED -> Extent.Kind.UNALLOCATED;
+            };
+            own.add(position, run.length(), kind);
+            position += run.length();
+        }
+        return own.build();
+    }
+
+    /**
+     * Bytes of the virtual disk this layer stores itself (stored runs, including the present
+     * sectors of partial blocks). Walks the whole table: for {@code inspect}, not the I/O path.
+     */
+    protected long allocatedBytes() throws IOException {
+        long total = 0;
+        for (Extent e : ownExtents(0, size())) {
+            if (e.kind() == Extent.Kind.DATA) {
+                total += e.length();
+            }
+        }
+        return total;
     }
 
     private void checkRange(long offset, long length) {

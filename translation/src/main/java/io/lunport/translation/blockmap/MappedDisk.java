@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * A virtual disk whose bytes an allocation table places: VMDK grain tables, the VDI block
- * map, flat extents. {@link MappedReads} turns one into reads and extents, so each format
- * only answers "what is at this offset".
+ * A virtual disk whose bytes an allocation table places: VMDK grain tables and flat extents,
+ * the VDI block map, the VHD and VHDX BATs (with their sector bitmaps). {@link MappedBlockSource}
+ * turns one into reads and extents, so each format only answers "what is at this offset".
  *
  * <p>Implementations are thread-safe and take no locks of their own beyond their caches.
  */

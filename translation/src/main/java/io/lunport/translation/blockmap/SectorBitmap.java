@@ -8,6 +8,9 @@ package io.lunport.translation.blockmap;
  * @param bits     the bitmap bytes (shared with a cache: never modified)
  * @param firstBit the bit of this block's sector 0 within {@code bits}
  * @param msbFirst true for VHD's bit order, false for VHDX's
+ *
+ * <p>A partially present block is no kind of its own in the {@link Run} model: {@link #run}
+ * cuts it into DATA runs (present sectors) and UNALLOCATED runs (the parent's sectors).
  */
 public record SectorBitmap(byte[] bits, long firstBit, boolean msbFirst) {
 
@@ -38,5 +41,20 @@ public record SectorBitmap(byte[] bits, long firstBit, boolean msbFirst) {
             s++;
         }
         return limit;
+    }
+
+    /**
+     * The run at virtual {@code offset}, which lies {@code inBlock} bytes into a block whose
+     * present sectors are stored from file offset {@code blockHost}: the DATA or UNALLOCATED
+     * stretch of sectors with the same bit, at most {@code length} bytes (which stay inside
+     * the block).
+     */
+    public Run run(long offset, long inBlock, long length, int sectorSize, long blockHost) {
+        long sector = inBlock / sectorSize;
+        long stop = inBlock + length;
+        long runStop = Math.min(stop, runEnd(sector, (stop + sectorSize - 1) / sectorSize) * sectorSize);
+        return present(sector)
+                ? new Run(Run.Kind.DATA, offset, runStop - inBlock, blockHost + inBlock)
+                : new Run(Run.Kind.UNALLOCATED, offset, runStop - inBlock, -1);
     }
 }

@@ -1,6 +1,7 @@
 package io.lunport.translation.qcow2;
 
 import io.lunport.translation.ImageFormatException;
+import io.lunport.translation.RawBlockSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -111,7 +112,7 @@ final class Qcow2Header {
     static Qcow2Header read(Path path, FileChannel ch) throws IOException {
         long fileSize = ch.size();
         ByteBuffer fixed = ByteBuffer.allocate(V3_MIN_HEADER_LENGTH + 8);
-        readUpTo(ch, fixed, 0);
+        RawBlockSource.readUpTo(ch, 0, fixed);
         if (fixed.position() < V2_HEADER_LENGTH) {
             throw new ImageFormatException(path, 0, "header", "file too short for a qcow2 header (" + fileSize + " bytes)");
         }
@@ -180,7 +181,7 @@ final class Qcow2Header {
 
         // The whole first cluster: extensions and the backing file name live there.
         ByteBuffer first = ByteBuffer.allocate((int) Math.min(clusterSize, fileSize));
-        readUpTo(ch, first, 0);
+        RawBlockSource.readUpTo(ch, 0, first);
         first.flip();
         Map<Long, String> incompatibleNames = readExtensions(path, first, b);
 
@@ -282,16 +283,6 @@ final class Qcow2Header {
             n++;
         }
         return string(buf, at, n);
-    }
-
-    private static void readUpTo(FileChannel ch, ByteBuffer dst, long position) throws IOException {
-        while (dst.hasRemaining()) {
-            int n = ch.read(dst, position);
-            if (n < 0) {
-                return;
-            }
-            position += n;
-        }
     }
 
     private static final class Builder {

@@ -3,13 +3,11 @@ package io.lunport.translation.vdi;
 import io.lunport.translation.ImageFormatException;
 import io.lunport.translation.TranslationContext;
 import io.lunport.translation.blockmap.EntryTable;
+import io.lunport.translation.blockmap.ImageFile;
 import io.lunport.translation.blockmap.MappedDisk;
 import io.lunport.translation.blockmap.Run;
-import io.lunport.translation.blockmap.StoredBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 
 /**
  * Where the blocks of a VDI image are: its block map, one u32 per block, read in pages of
@@ -27,16 +25,14 @@ final class VdiBlockMap implements MappedDisk {
     private static final int UNALLOCATED = 0xffffffff;
     private static final int DISCARDED = 0xfffffffe;
 
-    private final Path file;
-    private final FileChannel channel;
+    private final ImageFile file;
     private final long fileSize;
     private final VdiHeader header;
     private final TranslationContext context;
 
-    VdiBlockMap(Path file, FileChannel channel, long fileSize, VdiHeader header, TranslationContext context) {
+    VdiBlockMap(ImageFile file, VdiHeader header, TranslationContext context) {
         this.file = file;
-        this.channel = channel;
-        this.fileSize = fileSize;
+        this.fileSize = file.size();
         this.header = header;
         this.context = context;
     }
@@ -69,7 +65,7 @@ final class VdiBlockMap implements MappedDisk {
         long index = Integer.toUnsignedLong(entry);
         long host = header.dataOffset() + index * (header.blockSize() + (long) header.blockExtra()) + header.blockExtra();
         if (index >= header.blocks() || host >= fileSize) {
-            throw new ImageFormatException(file, entryAt, "block map entry", "block " + index
+            throw new ImageFormatException(file.path(), entryAt, "block map entry", "block " + index
                     + " lies at " + host + ", past the end of the file (" + fileSize + " bytes) or the image's "
                     + header.blocks() + " blocks");
         }
@@ -79,11 +75,11 @@ final class VdiBlockMap implements MappedDisk {
     private byte[] page(int page) throws IOException {
         long position = header.blockMapOffset() + 4L * page * PAGE_ENTRIES;
         int entries = (int) Math.min(PAGE_ENTRIES, header.blocks() - (long) page * PAGE_ENTRIES);
-        return context.metadata(this, page, () -> StoredBytes.readArray(channel, file, position, entries * 4, -1));
+        return context.metadata(this, page, () -> file.readStoredArray(position, entries * 4, -1));
     }
 
     @Override
     public void readStored(Run run, long offset, ByteBuffer dst) throws IOException {
-        StoredBytes.read(channel, file, run.host() + (offset - run.offset()), dst, offset);
+        file.readStored(run.host() + (offset - run.offset()), dst, offset);
     }
 }

@@ -6,10 +6,9 @@ import io.lunport.translation.FileProbe;
 import io.lunport.translation.ImageFormat;
 import io.lunport.translation.ImageIdentity;
 import io.lunport.translation.SourceInfo;
+import io.lunport.translation.blockmap.ImageFile;
 import io.lunport.translation.blockmap.MappedBlockSource;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,13 +39,13 @@ public final class VdiFormat implements ImageFormat {
     @Override
     public BlockSource open(FileProbe probe, BackingChain chain) throws IOException {
         VdiHeader header = VdiHeader.parse(probe.path(), probe.head(), probe.size());
-        FileChannel channel = FileChannel.open(probe.path(), StandardOpenOption.READ);
+        ImageFile file = ImageFile.open(probe.path());
         try {
-            VdiBlockMap map = new VdiBlockMap(probe.path(), channel, probe.size(), header, chain.context());
-            return new MappedBlockSource("vdi", map, null, List.of(channel), ImageIdentity.of(probe.path(), null),
+            VdiBlockMap map = new VdiBlockMap(file, header, chain.context());
+            return new MappedBlockSource("vdi", map, null, List.of(file), ImageIdentity.of(probe.path(), null),
                     backing -> describe(probe, header));
         } catch (IOException | RuntimeException e) {
-            channel.close();
+            file.close();
             throw e;
         }
     }

@@ -1,14 +1,12 @@
 package io.lunport.translation.vmdk;
 
+import io.lunport.translation.blockmap.ImageFile;
 import io.lunport.translation.blockmap.Run;
-import io.lunport.translation.blockmap.StoredBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 
 /** A FLAT (or VMFS) extent: the extent's bytes lie in order in a file, from {@code fileStart} on. */
-record FlatExtent(long start, long size, Path file, FileChannel channel, long fileStart) implements VmdkExtent {
+record FlatExtent(long start, long size, ImageFile file, long fileStart) implements VmdkExtent {
 
     @Override
     public Run runAt(long offset, long maxLength) {
@@ -17,11 +15,11 @@ record FlatExtent(long start, long size, Path file, FileChannel channel, long fi
 
     @Override
     public void readStored(Run run, long offset, ByteBuffer dst) throws IOException {
-        StoredBytes.read(channel, file, run.host() + (offset - run.offset()), dst, offset);
+        file.readStored(run.host() + (offset - run.offset()), dst, offset);
     }
 
     @Override
     public String label() {
-        return "FLAT " + file.getFileName() + " @" + fileStart;
+        return "FLAT " + file.path().getFileName() + " @" + fileStart;
     }
 }

@@ -4,13 +4,12 @@ import io.lunport.translation.ImageFormatException;
 import io.lunport.translation.MediumException;
 import io.lunport.translation.TranslationContext;
 import io.lunport.translation.blockmap.EntryTable;
+import io.lunport.translation.blockmap.ImageFile;
 import io.lunport.translation.blockmap.Run;
-import io.lunport.translation.blockmap.StoredBytes;
 import io.lunport.translation.codec.ZlibStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.DataFormatException;
@@ -35,19 +34,19 @@ final class SparseExtent implements VmdkExtent {
     private static final int MARKER_LENGTH = 12;
 
     private final long start;
+    private final ImageFile image;
     private final Path file;
-    private final FileChannel channel;
     private final long fileSize;
     private final SparseHeader header;
     private final TranslationContext context;
     private final long grainBytes;
     private final long gtCoverage;
 
-    SparseExtent(long start, Path file, FileChannel channel, long fileSize, SparseHeader header, TranslationContext context) {
+    SparseExtent(long start, ImageFile image, SparseHeader header, TranslationContext context) {
         this.start = start;
-        this.file = file;
-        this.channel = channel;
-        this.fileSize = fileSize;
+        this.image = image;
+        this.file = image.path();
+        this.fileSize = image.size();
         this.header = header;
         this.context = context;
         this.grainBytes = header.grainBytes();
@@ -91,7 +90,7 @@ final class SparseExtent implements VmdkExtent {
             throw new ImageFormatException(file, gdEntryAt, "grain directory entry", "grain table at sector " + gt
                     + " lies past the end of the file (" + fileSize + " bytes)");
         }
-        byte[] table = context.metadata(this, gtAt, () -> StoredBytes.readArray(channel, file, gtAt, (int) gtLength, offset));
+        byte[] table = context.metadata(this, gtAt, () -> image.readStoredArray(gtAt, (int) gtLength, offset));
         long grain = rel / grainBytes;
         return EntryTable.runAt(table, (int) (grain % header.gtesPerGt()), header.gtesPerGt(), grainBytes, offset,
                 rel % grainBytes, max, (i, entry) -> grainAt(gtAt + 4L * i, entry),
@@ -118,13 +117,13 @@ final class SparseExtent implements VmdkExtent {
         long first = page * GD_PAGE_ENTRIES;
         int entries = (int) Math.min(GD_PAGE_ENTRIES, header.gdEntries() - first);
         long at = header.gdOffset() * SparseHeader.SECTOR + first * 4;
-        return context.metadata(this, -1 - page, () -> StoredBytes.readArray(channel, file, at, entries * 4, -1));
+        return context.metadata(this, -1 - page, () -> image.readStoredArray(at, entries * 4, -1));
     }
 
     @Override
     public void readStored(Run run, long offset, ByteBuffer dst) throws IOException {
         if (run.kind() == Run.Kind.DATA) {
-            StoredBytes.read(channel, file, run.host() + (offset - run.offset()), dst, offset);
+            image.readStored(run.host() + (offset - run.offset()), dst, offset);
             return;
         }
         byte[] grain = context.data(this, run.host(), () -> inflateGrain(run.host(), offset));
@@ -143,7 +142,7 @@ final class SparseExtent implements VmdkExtent {
         // Without a marker the stream's length is unknown: it ends within two grains (as qemu assumes).
         int length = (int) Math.min(fileSize - host, 2 * grainBytes);
         if (header.markers()) {
-            byte[] marker = StoredBytes.readArray(channel, file, host, (int) Math.min(MARKER_LENGTH, fileSize - host), virtualOffset);
+            byte[] marker = image.readStoredArray(host, (int) Math.min(MARKER_LENGTH, fileSize - host), virtualOffset);
             if (marker.length < MARKER_LENGTH) {
                 throw new MediumException(virtualOffset, file + ": the grain marker at " + host + " is cut off by the end of the file");
             }
@@ -155,7 +154,7 @@ final class SparseExtent implements VmdkExtent {
             }
             length = (int) size;
         }
-        byte[] compressed = StoredBytes.readArray(channel, file, dataAt, length, virtualOffset);
+        byte[] compressed = image.readStoredArray(dataAt, length, virtualOffset);
         byte[] grain = new byte[(int) grainBytes];
         try {
             int produced = ZlibStream.inflate(compressed, 0, compressed.length, grain);

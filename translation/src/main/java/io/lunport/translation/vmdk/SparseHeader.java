@@ -1,10 +1,10 @@
 package io.lunport.translation.vmdk;
 
 import io.lunport.translation.ImageFormatException;
+import io.lunport.translation.blockmap.ImageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
@@ -43,8 +43,10 @@ record SparseHeader(int version, int flags, long capacity, long grainSize, long 
     private static final int FOOTER_MARKER = 3;
 
     /** Reads the header of {@code file} (and the footer when the header says so) and checks it. */
-    static SparseHeader read(Path file, FileChannel channel, long fileSize) throws IOException {
-        ByteBuffer first = readSector(file, channel, 0, fileSize, "header");
+    static SparseHeader read(ImageFile image) throws IOException {
+        Path file = image.path();
+        long fileSize = image.size();
+        ByteBuffer first = readSector(image, 0, "header");
         if (first.getLong(56) != GD_AT_END) {
             return parse(file, first, 0, fileSize);
         }
@@ -53,8 +55,8 @@ record SparseHeader(int version, int flags, long capacity, long grainSize, long 
                     "the grain directory is at the end but the file is too short for a footer");
         }
         long markerAt = fileSize - 3L * SECTOR;
-        ByteBuffer marker = readSector(file, channel, markerAt, fileSize, "footer marker");
-        ByteBuffer eos = readSector(file, channel, fileSize - SECTOR, fileSize, "end-of-stream marker");
+        ByteBuffer marker = readSector(image, markerAt, "footer marker");
+        ByteBuffer eos = readSector(image, fileSize - SECTOR, "end-of-stream marker");
         if (marker.getInt(8) != 0 || marker.getInt(12) != FOOTER_MARKER) {
             throw new ImageFormatException(file, markerAt, "footer marker",
                     "gdOffset says the grain directory is at the end, but there is no footer marker 1536 bytes before the end");
@@ -63,7 +65,7 @@ record SparseHeader(int version, int flags, long capacity, long grainSize, long 
             throw new ImageFormatException(file, fileSize - SECTOR, "end-of-stream marker", "not an end-of-stream marker");
         }
         long footerAt = fileSize - 2L * SECTOR;
-        ByteBuffer footer = readSector(file, channel, footerAt, fileSize, "footer");
+        ByteBuffer footer = readSector(image, footerAt, "footer");
         if (footer.getInt(0) != MAGIC) {
             throw new ImageFormatException(file, footerAt, "footer magic", "not KDMV");
         }
@@ -73,18 +75,13 @@ record SparseHeader(int version, int flags, long capacity, long grainSize, long 
         return parse(file, footer, footerAt, fileSize);
     }
 
-    private static ByteBuffer readSector(Path file, FileChannel channel, long at, long fileSize, String what)
-            throws IOException {
-        if (at < 0 || at + SECTOR > fileSize) {
-            throw new ImageFormatException(file, at, what, "the file (" + fileSize + " bytes) ends before the 512-byte " + what);
+    /** The 512-byte sector at {@code at}, which must lie inside the file. */
+    private static ByteBuffer readSector(ImageFile image, long at, String what) throws IOException {
+        if (at < 0 || at + SECTOR > image.size()) {
+            throw new ImageFormatException(image.path(), at, what, "the file (" + image.size()
+                    + " bytes) ends before the 512-byte " + what);
         }
-        ByteBuffer b = ByteBuffer.allocate(SECTOR).order(ByteOrder.LITTLE_ENDIAN);
-        while (b.hasRemaining()) {
-            if (channel.read(b, at + b.position()) < 0) {
-                throw new ImageFormatException(file, at + b.position(), what, "the file ends inside the " + what);
-            }
-        }
-        return b.flip();
+        return ByteBuffer.wrap(image.readBytes(at, SECTOR)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Checks the header in {@code h} (a 512-byte sector read from {@code at}). */

@@ -7,14 +7,12 @@ import io.lunport.translation.ImageFormat;
 import io.lunport.translation.ImageFormatException;
 import io.lunport.translation.ImageIdentity;
 import io.lunport.translation.SourceInfo;
+import io.lunport.translation.blockmap.ImageFile;
 import io.lunport.translation.blockmap.MappedBlockSource;
-import io.lunport.translation.blockmap.StoredBytes;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -72,12 +70,12 @@ public final class VmdkFormat implements ImageFormat {
             List<VmdkExtent> extents = new ArrayList<>();
             List<Path> extentFiles = new ArrayList<>();
             if (probe.headStartsWith(KDMV)) {
-                FileChannel channel = open(path, files);
-                SparseHeader header = SparseHeader.read(path, channel, probe.size());
+                ImageFile image = open(path, files);
+                SparseHeader header = SparseHeader.read(image);
                 descriptor = header.descriptorOffset() == 0 ? null
-                        : Descriptor.parse(path, StoredBytes.readArray(channel, path, header.descriptorOffset() * 512,
+                        : Descriptor.parse(path, image.readStoredArray(header.descriptorOffset() * 512,
                         (int) header.descriptorSize() * 512, -1), header.descriptorOffset() * 512);
-                extents.add(new SparseExtent(0, path, channel, probe.size(), header, chain.context()));
+                extents.add(new SparseExtent(0, image, header, chain.context()));
             } else {
                 descriptor = Descriptor.parse(path, readDescriptorFile(path, probe.size()), 0);
                 long start = 0;
@@ -112,10 +110,10 @@ public final class VmdkFormat implements ImageFormat {
         }
     }
 
-    private static FileChannel open(Path file, List<Closeable> files) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        files.add(channel);
-        return channel;
+    private static ImageFile open(Path file, List<Closeable> files) throws IOException {
+        ImageFile image = ImageFile.open(file);
+        files.add(image);
+        return image;
     }
 
     private static byte[] readDescriptorFile(Path path, long size) throws IOException {
@@ -143,22 +141,22 @@ public final class VmdkFormat implements ImageFormat {
             throw new ImageFormatException(descriptorFile, line.lineAt(), "extent file",
                     "'" + line.file() + "' does not exist (looked for " + file + ")");
         }
-        FileChannel channel = open(file, files);
-        long fileSize = channel.size();
+        ImageFile image = open(file, files);
+        long fileSize = image.size();
         if (line.type() == Descriptor.ExtentType.SPARSE) {
-            SparseHeader header = SparseHeader.read(file, channel, fileSize);
+            SparseHeader header = SparseHeader.read(image);
             if (header.capacity() != line.sectors()) {
                 throw new ImageFormatException(descriptorFile, line.lineAt(), "extent size", line.sectors()
                         + " sectors, but the capacity of " + file.getFileName() + " is " + header.capacity());
             }
-            return new SparseExtent(start, file, channel, fileSize, header, chain.context());
+            return new SparseExtent(start, image, header, chain.context());
         }
         long fileStart = line.offset() * 512;
         if (fileStart + length > fileSize) {
             throw new ImageFormatException(descriptorFile, line.lineAt(), "extent size", "the extent needs "
                     + (fileStart + length) + " bytes of " + file.getFileName() + ", which has " + fileSize);
         }
-        return new FlatExtent(start, length, file, channel, fileStart);
+        return new FlatExtent(start, length, image, fileStart);
     }
 
     /** The identity of the descriptor (and chain), and of every extent file, which hold the data. */
