@@ -151,6 +151,18 @@ public final class LunportProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** SIGKILL now, as a crash or power cut would stop it: no shutdown hook, no flush. */
+    public void kill() {
+        expectCleanExit = false;
+        process.destroyForcibly();
+        try {
+            exitCode = process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        appendLog("[harness] killed with SIGKILL");
+    }
+
     /** For tests that expect the server to die: close() then does not assert exit code 0. */
     public void expectUncleanExit() {
         this.expectCleanExit = false;

@@ -24,7 +24,7 @@ class OverlayTest {
     static final long SIZE = 64L * TestImages.MIB;
 
     @ParameterizedTest
-    @ValueSource(strings = {"raw", "qcow2", "vmdk", "vdi", "vpc"})
+    @ValueSource(strings = {"raw", "qcow2", "vmdk", "vdi", "vpc", "vhdx"})
     void writesAndDiscardsSurviveARestartAndTheImageIsNeverChanged(String format) throws Exception {
         Path dir = Itwork.dir("overlay-" + format);
         Path raw = TestImages.holey(dir.resolve("source.raw"), SIZE, 21);
