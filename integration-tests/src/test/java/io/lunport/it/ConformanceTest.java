@@ -20,7 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * libiscsi's conformance suite against a {@code --direct} LUN on a 1 GiB sparse file.
+ * libiscsi's conformance suite against the two kinds of writable LUN on a 1 GiB sparse file:
+ * {@code --direct} (written in place; no deallocation) and the default overlay LUN (thin:
+ * UNMAP, WRITE SAME with UNMAP, GET LBA STATUS).
  *
  * <p>Runs {@code iscsi-test-cu -v --dataloss --test=FAMILY -i NAME1 -I NAME2 URL}. {@code -v}
  * (CUnit verbose, the default mode) is what prints each test's name with its verdict; {@code -n}
@@ -32,13 +34,17 @@ class ConformanceTest {
     static final String INITIATOR_1 = "iqn.2026-11.io.lunport:conformance-1";
     static final String INITIATOR_2 = "iqn.2026-11.io.lunport:conformance-2";
     static final Duration FAMILY_TIMEOUT = Duration.ofMinutes(8);
-    static LunportProcess server;
+    static LunportProcess direct;
+    static LunportProcess overlay;
     static final Map<String, ConformanceLog> results = new LinkedHashMap<>();
 
     @BeforeAll
     static void start() {
-        Path image = TestImages.sparse(Itwork.dir("conformance").resolve("conformance.raw"), 1L << 30);
-        server = LunportProcess.builder("conformance").lun("cu", image).direct().start();
+        Path dir = Itwork.dir("conformance");
+        direct = LunportProcess.builder("conformance").lun("cu", TestImages.sparse(dir.resolve("direct.raw"), 1L << 30))
+                .direct().start();
+        overlay = LunportProcess.builder("conformance-overlay").lun("cu", TestImages.sparse(dir.resolve("image.raw"), 1L << 30))
+                .stateDir(Itwork.fresh(dir.resolve("overlay-state"))).start();
     }
 
     @AfterAll
@@ -46,31 +52,49 @@ class ConformanceTest {
         try {
             writeReport();
         } finally {
-            if (server != null) {
-                server.close();
+            if (direct != null) {
+                direct.close();
+            }
+            if (overlay != null) {
+                overlay.close();
             }
         }
     }
 
     @Test
-    void scsiFamily() throws IOException {
-        runFamily("SCSI", 200);
+    void scsiFamilyOnADirectLun() throws IOException {
+        runFamily(direct, "direct", "SCSI", 200);
+    }
+
+    @Test
+    void scsiFamilyOnAnOverlayLun() throws IOException {
+        runFamily(overlay, "overlay", "SCSI", 200);
+    }
+
+    /** ReadOnly needs a write-protected LU, which the two writable runs cannot give it. */
+    @Test
+    void readOnlySuiteOnAReadOnlyLun() throws IOException {
+        Path image = TestImages.sparse(Itwork.dir("conformance").resolve("readonly.raw"), 1L << 30);
+        try (LunportProcess readOnly = LunportProcess.builder("conformance-ro").lun("cu", image).readOnly().start()) {
+            runFamily(readOnly, "read-only", "SCSI.ReadOnly", 1);
+        }
     }
 
     @Test
     void iscsiFamily() throws IOException {
-        runFamily("iSCSI", 10);
+        runFamily(direct, "direct", "iSCSI", 10);
     }
 
-    private void runFamily(String family, int atLeast) throws IOException {
+    private void runFamily(LunportProcess server, String lunKind, String family, int atLeast) throws IOException {
         Tools.Result r = Tools.run(FAMILY_TIMEOUT, "iscsi-test-cu", "-v", "--dataloss", "--test=" + family,
                 "-i", INITIATOR_1, "-I", INITIATOR_2, server.url("cu"));
-        Path raw = Itwork.dir("conformance").resolve(family + ".log");
+        Path raw = Itwork.dir("conformance").resolve(family + "-" + lunKind + ".log");
         Files.writeString(raw, r.describe(), StandardCharsets.UTF_8);
         assertThat(r.timedOut()).as("iscsi-test-cu timed out; log in %s\n%s", raw, server.tail()).isFalse();
 
-        ConformanceLog log = ConformanceLog.parse(family, r.stdout());
-        results.put(family, log);
+        // Test names are Family.Suite.Test even when one suite ran (family "SCSI.ReadOnly").
+        ConformanceLog log = ConformanceLog.parse(family.split("\\.")[0], r.stdout());
+        results.put(family + " on the " + lunKind + " LUN", log);
         assertThat(log.tests.size()).as("tests parsed from %s", raw).isGreaterThanOrEqualTo(atLeast);
         assertThat(log.summaryRan).as("CUnit run summary in %s", raw).isEqualTo(log.tests.size());
         assertThat(log.count(Status.FAIL)).as("failures parsed vs CUnit's count in %s", raw).isEqualTo(log.summaryFailed);
@@ -112,7 +136,7 @@ class ConformanceTest {
             return;
         }
         Map<String, String> known = knownFailures();
-        StringBuilder sb = new StringBuilder("libiscsi iscsi-test-cu against lunport (--direct, 1 GiB sparse file)\n\n");
+        StringBuilder sb = new StringBuilder("libiscsi iscsi-test-cu against lunport (1 GiB sparse file, --direct and overlay LUNs)\n\n");
         for (var e : results.entrySet()) {
             ConformanceLog log = e.getValue();
             sb.append(String.format("%s: %d tests, %d passed, %d skipped, %d failed (%d of them known)%n", e.getKey(),
@@ -120,8 +144,9 @@ class ConformanceTest {
                     log.tests.stream().filter(t -> t.status() == Status.FAIL && known.containsKey(t.name())).count()));
         }
         sb.append('\n');
-        for (ConformanceLog log : results.values()) {
-            for (TestResult t : log.tests) {
+        for (var e : results.entrySet()) {
+            sb.append('\n').append(e.getKey()).append(":\n");
+            for (TestResult t : e.getValue().tests) {
                 String note = t.status() == Status.FAIL ? (known.containsKey(t.name()) ? "  (known: " + known.get(t.name()) + ")" : "  (NEW)")
                         : t.status() == Status.PASS && known.containsKey(t.name()) ? "  (listed as known failure: remove it)" : "";
                 sb.append(String.format("%-5s %s%s%n", t.status(), t.name(), note));

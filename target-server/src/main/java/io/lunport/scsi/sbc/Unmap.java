@@ -13,8 +13,8 @@ import java.nio.ByteBuffer;
 
 /**
  * UNMAP (SBC-3 5.28), offered (LBPU in VPD B2) only by devices that really release space; on
- * any other LU it is answered as an unknown command. Every descriptor is checked before the
- * first range is released.
+ * a write-protected LU it is refused as a write, on any other LU answered as an unknown
+ * command. Every descriptor is checked before the first range is released.
  */
 public final class Unmap implements CommandHandler {
 
@@ -23,6 +23,8 @@ public final class Unmap implements CommandHandler {
 
     @Override
     public void execute(ScsiTask task, LogicalUnit unit, TargetContext target) throws ScsiException {
+        // A write-protected LU refuses any change as such, whether or not it could deallocate.
+        BlockAccess.checkWritable(unit);
         if (!unit.device().supportsDeallocate()) {
             throw ScsiException.check(SenseData.ILLEGAL_REQUEST, SenseData.ASC_INVALID_COMMAND_OPERATION_CODE, 0);
         }
@@ -33,9 +35,6 @@ public final class Unmap implements CommandHandler {
         int listLength = Cdb.u16(cdb, 7);
         if (listLength == 0) {
             return;
-        }
-        if (unit.isReadOnly()) {
-            throw ScsiException.check(SenseData.DATA_PROTECT, SenseData.ASC_WRITE_PROTECTED, 0);
         }
         ByteBuffer params = task.dataOut(listLength);
         if (params.limit() < HEADER) {

@@ -53,8 +53,9 @@ public final class WriteSame implements CommandHandler {
         }
         boolean ndob = sixteen && (flags & NDOB) != 0;
         boolean unmap = (flags & UNMAP) != 0;
-        if (unmap && !unit.device().supportsDeallocate()) {
+        if (unmap && !unit.device().supportsDeallocate() && !unit.isReadOnly()) {
             // LBPWS/LBPWS10 are clear on such a LU: the UNMAP bit is a field it does not support.
+            // A write-protected LU says so first (below), whatever the bit: nothing may change.
             throw ScsiException.invalidCdbField(1, 3);
         }
         long lba = layout.lba(cdb);
@@ -66,9 +67,7 @@ public final class WriteSame implements CommandHandler {
             throw ScsiException.invalidCdbField(layout.lengthIndex(), -1);
         }
         BlockAccess.checkRange(unit, lba, blocks);
-        if (unit.isReadOnly()) {
-            throw ScsiException.check(SenseData.DATA_PROTECT, SenseData.ASC_WRITE_PROTECTED, 0);
-        }
+        BlockAccess.checkWritable(unit);
         int blockSize = unit.logicalBlockSize();
         ByteBuffer block;
         if (ndob) {
