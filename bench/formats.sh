@@ -32,7 +32,8 @@ COUNT4K=32768
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 jar="$root/target-server/target/lunport.jar"
 
-die() { echo "bench: $*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 for t in qemu-img iscsi-perf java mvn python3; do
   command -v "$t" >/dev/null || die "$t is missing (apt-get install qemu-utils libiscsi-bin)"
 done
@@ -45,26 +46,12 @@ mkdir -p "$work"
 lunport_pid=""
 cleanup() {
   set +e
-  if [ -n "$lunport_pid" ] && kill -0 "$lunport_pid" 2>/dev/null; then
-    kill -TERM "$lunport_pid"
-    for _ in $(seq 50); do kill -0 "$lunport_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$lunport_pid" 2>/dev/null
-    wait "$lunport_pid" 2>/dev/null
-  fi
+  stop_process "$lunport_pid"
   [ -n "${BENCH_DIR:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
-    port_free "$p" && { echo "$p"; return; }
-  done
-  die "no free port"
-}
 
 # --- classpath ---------------------------------------------------------------------------
 (cd "$root" && mvn -B -q -o dependency:build-classpath -pl translation -Dmdep.outputFile="$work/cp.txt" >/dev/null 2>&1) \

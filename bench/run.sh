@@ -15,7 +15,8 @@ SIZE_MIB=${BENCH_SIZE_MIB:-1024}
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 jar="$root/target-server/target/lunport.jar"
 
-die() { echo "bench: $*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 [ -f "$jar" ] || die "no $jar: run 'mvn -B -DskipTests package' first"
 [ "$(id -u)" -eq 0 ] || die "tgtd needs root"
 for t in tgtd tgtadm iscsi-perf qemu-img java; do
@@ -30,12 +31,7 @@ tgt_ctl=""
 
 cleanup() {
   set +e
-  if [ -n "$lunport_pid" ] && kill -0 "$lunport_pid" 2>/dev/null; then
-    kill -TERM "$lunport_pid"
-    for _ in $(seq 50); do kill -0 "$lunport_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$lunport_pid" 2>/dev/null
-    wait "$lunport_pid" 2>/dev/null
-  fi
+  stop_process "$lunport_pid"
   if [ -n "$tgtd_pid" ] && kill -0 "$tgtd_pid" 2>/dev/null; then
     tgtadm -C "$tgt_ctl" --lld iscsi --op delete --force --mode target --tid 1 >/dev/null 2>&1
     tgtadm -C "$tgt_ctl" --op delete --mode system >/dev/null 2>&1
@@ -49,15 +45,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
-    port_free "$p" && { echo "$p"; return; }
-  done
-  die "no free port"
-}
 
 image="$work/bench.raw"
 echo "bench: writing ${SIZE_MIB} MiB of random data to $image" >&2
