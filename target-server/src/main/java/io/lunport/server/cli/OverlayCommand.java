@@ -4,7 +4,7 @@ import io.lunport.overlay.OverlayFiles;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code lunport overlay info|reset FILE}: look at or discard the writes a LUN took. */
@@ -20,8 +20,8 @@ public final class OverlayCommand {
         @Parameters(index = "0", paramLabel = "FILE", description = "The overlay file (STATE_DIR/NAME.overlay).")
         Path file;
 
-        @Option(names = "--debug", description = "Print stack traces with errors.")
-        boolean debug;
+        @Mixin
+        DebugOption debug;
 
         @Override
         public Integer call() throws Exception {
@@ -48,8 +48,8 @@ public final class OverlayCommand {
         @Parameters(index = "0", paramLabel = "FILE", description = "The overlay file (STATE_DIR/NAME.overlay).")
         Path file;
 
-        @Option(names = "--debug", description = "Print stack traces with errors.")
-        boolean debug;
+        @Mixin
+        DebugOption debug;
 
         @Override
         public Integer call() throws Exception {
