@@ -86,6 +86,9 @@ public final class Qcow2BlockSource implements BlockSource {
     private final BlockSource backing;
     private final TranslationContext context;
     private final byte[] identity;
+    /** The sizes of the image file and of the data file (the same file without an external one), at open. */
+    private final long fileSize;
+    private final long dataSize;
 
     private final long size;
     private final int clusterBits;
@@ -116,7 +119,7 @@ public final class Qcow2BlockSource implements BlockSource {
     }
 
     private Qcow2BlockSource(Path path, FileChannel file, Path dataPath, FileChannel data, Qcow2Header header,
-                             BlockSource backing, TranslationContext context, byte[] identity) {
+                             BlockSource backing, TranslationContext context, byte[] identity) throws IOException {
         this.path = path;
         this.file = file;
         this.dataPath = dataPath;
@@ -125,6 +128,8 @@ public final class Qcow2BlockSource implements BlockSource {
         this.backing = backing;
         this.context = context;
         this.identity = identity;
+        this.fileSize = file.size();
+        this.dataSize = data.size();
         this.size = header.size;
         this.clusterBits = header.clusterBits;
         this.clusterSize = 1 << clusterBits;
@@ -298,11 +303,11 @@ public final class Qcow2BlockSource implements BlockSource {
      * Classifies granule {@code g} of an L2 table: its host offset in the data file, or
      * {@link #UNALLOCATED}, {@link #ZERO}, {@link #COMPRESSED}.
      */
-    private long granule(byte[] l2, int g, long vpos) throws MediumException {
+    private long granule(byte[] l2, int g, long vpos) throws IOException {
         long e = entry(l2, g >>> subclusterBits);
         if ((e & OFLAG_COMPRESSED) != 0) {
             if (data != file) {
-                throw corrupt(vpos, "compressed cluster in an image with an external data file");
+                throw corruptL2(vpos, "compressed cluster in an image with an external data file");
             }
             return COMPRESSED;
         }
@@ -315,7 +320,10 @@ public final class Qcow2BlockSource implements BlockSource {
                 return UNALLOCATED;
             }
             if ((host & clusterMask) != 0) {
-                throw corrupt(vpos, "cluster offset 0x" + Long.toHexString(host) + " is not cluster-aligned");
+                throw corruptL2(vpos, "cluster offset 0x" + Long.toHexString(host) + " is not cluster-aligned");
+            }
+            if (host >= dataSize) {
+                throw pastEnd(vpos, host);
             }
             return host;
         }
@@ -325,7 +333,7 @@ public final class Qcow2BlockSource implements BlockSource {
         boolean zero = ((bitmap >>> (32 + sc)) & 1) != 0;
         if (zero) {
             if (allocated) {
-                throw corrupt(vpos, "subcluster " + sc + " is marked both allocated and zero");
+                throw corruptL2(vpos, "subcluster " + sc + " is marked both allocated and zero");
             }
             return ZERO;
         }
@@ -333,10 +341,13 @@ public final class Qcow2BlockSource implements BlockSource {
             return UNALLOCATED;
         }
         if (host == 0 && !(data != file && (e & OFLAG_COPIED) != 0)) {
-            throw corrupt(vpos, "subcluster " + sc + " is allocated in a cluster without a host offset");
+            throw corruptL2(vpos, "subcluster " + sc + " is allocated in a cluster without a host offset");
         }
         if ((host & clusterMask) != 0) {
-            throw corrupt(vpos, "cluster offset 0x" + Long.toHexString(host) + " is not cluster-aligned");
+            throw corruptL2(vpos, "cluster offset 0x" + Long.toHexString(host) + " is not cluster-aligned");
+        }
+        if (host + ((long) sc << granuleBits) >= dataSize) {
+            throw pastEnd(vpos, host + ((long) sc << granuleBits));
         }
         return host + ((long) sc << granuleBits);
     }
@@ -353,9 +364,10 @@ public final class Qcow2BlockSource implements BlockSource {
             while (dst.hasRemaining()) {
                 int r = data.read(dst, at);
                 if (r < 0) {
-                    // Past the end of the file: qemu reads zeros there, and so do we.
-                    fillZeros(dst, dst.remaining());
-                    break;
+                    // Guest-visible bytes of an allocated cluster must be in the file: it was cut short.
+                    throw corrupt(vpos + (at - hostPos), dataPath != null ? dataPath : path, at, "data cluster",
+                            "the file ends at " + at + ", inside a cluster the L2 table says is allocated"
+                            + " (the file is truncated)");
                 }
                 at += r;
             }
@@ -449,11 +461,12 @@ public final class Qcow2BlockSource implements BlockSource {
             }
             in.flip();
             if (!in.hasRemaining()) {
-                throw corrupt(vpos, "compressed cluster at 0x" + Long.toHexString(coffset) + " lies past the end of the file");
+                throw corruptL2(vpos, "compressed cluster at " + coffset + " lies past the end of the file ("
+                        + fileSize + " bytes)");
             }
             String problem = worker.decompress(in, out);
             if (problem != null) {
-                throw corrupt(vpos, "compressed cluster at 0x" + Long.toHexString(coffset) + ": " + problem);
+                throw corrupt(vpos, path, coffset, "compressed cluster", problem);
             }
         } finally {
             d.release(worker);
@@ -482,16 +495,31 @@ public final class Qcow2BlockSource implements BlockSource {
         if (hint != null && hint.l1Index == l1Index) {
             return hint.table;
         }
-        long l2Offset = l1Entry(l1Index, vpos) & L1E_OFFSET_MASK;
+        long l2Offset = l2Offset(l1Index, vpos);
         byte[] table = null;
         if (l2Offset != 0) {
-            if ((l2Offset & clusterMask) != 0) {
-                throw corrupt(vpos, "L2 table offset 0x" + Long.toHexString(l2Offset) + " is not cluster-aligned");
-            }
             table = context.metadata(this, l2Offset, () -> readTable(l2Offset, clusterSize, vpos));
         }
         hints[(int) l1Index & hintMask] = new L2Hint(l1Index, table);
         return table;
+    }
+
+    /** The checked L2 table offset of L1 entry {@code l1Index}: 0 when unallocated, else a whole cluster in the file. */
+    private long l2Offset(long l1Index, long vpos) throws IOException {
+        long l2Offset = l1Entry(l1Index, vpos) & L1E_OFFSET_MASK;
+        if (l2Offset == 0) {
+            return 0;
+        }
+        long entryAt = header.l1Offset + 8 * l1Index;
+        if ((l2Offset & clusterMask) != 0) {
+            throw corrupt(vpos, path, entryAt, "L1 entry " + l1Index, "L2 table offset 0x" + Long.toHexString(l2Offset)
+                    + " is not cluster-aligned");
+        }
+        if (l2Offset > fileSize - clusterSize) {
+            throw corrupt(vpos, path, entryAt, "L1 entry " + l1Index, "the L2 table at " + l2Offset
+                    + " runs past the end of the file (" + fileSize + " bytes)");
+        }
+        return l2Offset;
     }
 
     /** L1 entry {@code l1Index}; L1 pages are cached under negative positions, apart from L2 tables. */
@@ -525,8 +553,27 @@ public final class Qcow2BlockSource implements BlockSource {
         return table;
     }
 
-    private MediumException corrupt(long vpos, String problem) {
-        return new MediumException(vpos, path + ": corrupt qcow2 image at virtual offset " + vpos + ": " + problem);
+    /**
+     * A read-time structure error: a {@link MediumException} (MEDIUM ERROR for the one read that
+     * hits it) whose message and cause, an {@link ImageFormatException}, name file, offset and field.
+     */
+    private MediumException corrupt(long vpos, Path where, long fileOffset, String field, String problem) {
+        ImageFormatException cause = new ImageFormatException(where, fileOffset, field, problem);
+        return new MediumException(vpos, cause.getMessage() + " (corrupt qcow2 image, read at virtual offset " + vpos + ")",
+                cause);
+    }
+
+    /** A bad L2 entry: names the entry's offset in the file. */
+    private MediumException corruptL2(long vpos, String problem) throws IOException {
+        long l1Index = (vpos >>> clusterBits) >>> l2Bits;
+        long index = (vpos >>> clusterBits) & ((1L << l2Bits) - 1);
+        long entryAt = (l1Entry(l1Index, vpos) & L1E_OFFSET_MASK) + (index << entryShift);
+        return corrupt(vpos, path, entryAt, "L2 entry " + index + " of L1 entry " + l1Index, problem);
+    }
+
+    private MediumException pastEnd(long vpos, long host) throws IOException {
+        return corruptL2(vpos, "the cluster at " + host + " lies past the end of "
+                + (dataPath != null ? "the data file " + dataPath : "the file") + " (" + dataSize + " bytes)");
     }
 
     // ------------------------------------------------------------------ extents
@@ -588,7 +635,7 @@ public final class Qcow2BlockSource implements BlockSource {
         long tables = Math.min(header.l1Size, (granulesInDisk + granulesPerTable - 1) / granulesPerTable);
         for (long l1Index = 0; l1Index < tables; l1Index++) {
             long vstart = (l1Index << l2Bits) << clusterBits;
-            long l2Offset = l1Entry(l1Index, vstart) & L1E_OFFSET_MASK;
+            long l2Offset = l2Offset(l1Index, vstart);
             if (l2Offset == 0) {
                 continue;
             }

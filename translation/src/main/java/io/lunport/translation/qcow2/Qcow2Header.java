@@ -159,6 +159,10 @@ final class Qcow2Header {
             throw new ImageFormatException(path, 40, "l1_table_offset", "0x" + Long.toHexString(b.l1Offset)
                     + " is not a cluster-aligned offset in the file");
         }
+        if (b.l1Size > 0 && b.l1Offset > fileSize - b.l1Size * 8) {
+            throw new ImageFormatException(path, 40, "l1_table_offset", "the L1 table at " + b.l1Offset + " (" + b.l1Size
+                    + " entries) runs past the end of the file (" + fileSize + " bytes)");
+        }
         b.nbSnapshots = fixed.getInt(60);
 
         b.headerLength = V2_HEADER_LENGTH;
@@ -203,12 +207,22 @@ final class Qcow2Header {
                     + " but does not record that file's name (header extension 0x44415441), so it cannot be found");
         }
 
+        // What the L1 table can map: l1_size L2 tables of cluster_size / entry size entries each.
+        int entryBits = (b.incompatible & INCOMPAT_EXTL2) != 0 ? 4 : 3;
+        int bytesPerL1EntryBits = 2 * b.clusterBits - entryBits;
+        long neededL1 = (b.size + (1L << bytesPerL1EntryBits) - 1) >>> bytesPerL1EntryBits;
+        if (neededL1 > b.l1Size) {
+            throw new ImageFormatException(path, 36, "l1_size", b.l1Size + " L1 entries map only "
+                    + Long.toUnsignedString(b.l1Size << bytesPerL1EntryBits) + " bytes, less than the virtual size "
+                    + b.size + " (field size at offset 24)");
+        }
+
         if (backingOffset != 0) {
             if (backingSize <= 0 || backingSize > MAX_BACKING_NAME) {
                 throw new ImageFormatException(path, 16, "backing_file_size", Integer.toUnsignedString(backingSize)
                         + " bytes is not a backing file name length (1..1023)");
             }
-            if (backingOffset < 0 || backingOffset + backingSize > first.limit()) {
+            if (backingOffset < 0 || backingOffset > first.limit() - backingSize) {
                 throw new ImageFormatException(path, 8, "backing_file_offset", "the backing file name at " + backingOffset
                         + " (" + backingSize + " bytes) lies outside the first cluster");
             }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** 3 TiB sparse VMDK and VDI images open without reading their tables and read right near the end. */
+/** 3 TiB sparse qcow2, VMDK and VDI images open without reading their tables and read right near the end. */
 class LargeImageTest {
 
     static final long SIZE = 3L << 40;
@@ -22,7 +22,7 @@ class LargeImageTest {
     static Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"vmdk", "vdi"})
+    @ValueSource(strings = {"qcow2", "vmdk", "vdi"})
     void threeTebibytes(String format) throws Exception {
         Path image = dir.resolve("big." + format);
         run("qemu-img", "create", "-f", format, image.toString(), "3T");
