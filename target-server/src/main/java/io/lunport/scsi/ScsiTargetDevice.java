@@ -8,6 +8,7 @@ import io.lunport.scsi.command.TargetContext;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ public final class ScsiTargetDevice implements Closeable {
     private final LogicalUnit[] unitsByLun;
     private final Set<Integer> luns;
     private final CommandTable commands = StandardCommands.TABLE;
-    private final TargetContext context;
+    private volatile TargetContext context;
 
     public ScsiTargetDevice(Map<Integer, LogicalUnit> unitsByLun) {
         TreeMap<Integer, LogicalUnit> sorted = new TreeMap<>(unitsByLun);
@@ -50,7 +51,17 @@ public final class ScsiTargetDevice implements Closeable {
         this.unitsByLun = new LogicalUnit[sorted.isEmpty() ? 0 : sorted.lastKey() + 1];
         sorted.forEach((lun, unit) -> this.unitsByLun[lun] = unit);
         this.luns = Collections.unmodifiableSet(new TreeSet<>(sorted.keySet()));
-        this.context = new TargetContext(List.copyOf(luns), commands);
+        this.context = new TargetContext(List.copyOf(luns), commands, Collections.emptySortedSet());
+    }
+
+    /**
+     * The portal group tags the target is reachable through, set by the server once its portals
+     * are bound: REPORT TARGET PORT GROUPS lists one target port group per tag.
+     */
+    public void portGroups(Collection<Integer> portalGroupTags) {
+        TargetContext old = context;
+        context = new TargetContext(old.sortedLuns(), old.commands(),
+                Collections.unmodifiableSortedSet(new TreeSet<>(portalGroupTags)));
     }
 
     public Set<Integer> luns() {

@@ -30,6 +30,7 @@ import io.lunport.scsi.spc.PreventAllowMediumRemoval;
 import io.lunport.scsi.spc.ReportLuns;
 import io.lunport.scsi.spc.ReportSupportedOperationCodes;
 import io.lunport.scsi.spc.ReportSupportedTaskManagementFunctions;
+import io.lunport.scsi.spc.ReportTargetPortGroups;
 import io.lunport.scsi.spc.RequestSense;
 import java.util.List;
 
@@ -104,6 +105,8 @@ final class StandardCommands {
             action(0x9E, 0x10, "9e 10 ff ff ff ff ff ff ff ff ff ff ff ff 01 00", UNIT, ReadCapacity.SIXTEEN),
             action(0x9E, 0x12, "9e 12 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new GetLbaStatus()),
             row(0xA0, "a0 00 ff 00 00 00 ff ff ff ff 00 00", ANY_LUN, new ReportLuns()),
+            // REPORT TARGET PORT GROUPS: implicit ALUA, one group per portal (PARAMETER DATA FORMAT in byte 1).
+            action(0xA3, 0x0A, "a3 ea 00 00 00 00 ff ff ff ff 00 00", UNIT, new ReportTargetPortGroups()),
             action(0xA3, 0x0C, "a3 0c 87 ff ff ff ff ff ff ff 00 00", UNIT, new ReportSupportedOperationCodes()),
             action(0xA3, 0x0D, "a3 0d 80 00 00 00 ff ff ff ff 00 00", UNIT,
                     new ReportSupportedTaskManagementFunctions()),

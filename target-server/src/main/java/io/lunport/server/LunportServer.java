@@ -65,6 +65,9 @@ public final class LunportServer implements AutoCloseable {
         IscsiServer server = new IscsiServer(registry, workerThreads);
         try {
             List<Portal> portals = server.bind(listen);
+            // One target port group per portal (ALUA): the SCSI layer learns the tags once bound.
+            List<Integer> tags = portals.stream().map(Portal::groupTag).toList();
+            opened.forEach(device -> device.portGroups(tags));
             return new LunportServer(registry, server, portals, units);
         } catch (InterruptedException | RuntimeException e) {
             server.close();

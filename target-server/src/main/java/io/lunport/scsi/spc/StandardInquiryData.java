@@ -37,6 +37,7 @@ final class StandardInquiryData {
         d[2] = 0x06; // SPC-4
         d[3] = 0x12; // HISUP, response data format 2
         d[4] = (byte) (LENGTH - 5);
+        d[5] = 0x10; // TPGS 01b: implicit ALUA only (REPORT TARGET PORT GROUPS, no SET)
         d[7] = 0x02; // CMDQUE
         ascii(d, 8, VENDOR);
         ascii(d, 16, PRODUCT);

@@ -92,8 +92,10 @@ final class VitalProductData {
                 (StandardInquiryData.VENDOR + unit.serialNumber()).getBytes(StandardCharsets.US_ASCII));
         if (nexus != null) {
             // Target port designators: association 01b (target port), PIV set, protocol iSCSI.
-            int relativePort = Math.max(1, nexus.portalGroupTag() & 0xFFFF);
+            int relativePort = ReportTargetPortGroups.portId(nexus.portalGroupTag());
             designator(designators, 0x51, 0x90, 0x04, new byte[] {0, 0, (byte) (relativePort >>> 8), (byte) relativePort});
+            // Target port group (type 5), association target port, no PIV: the group of this portal.
+            designator(designators, 0x01, 0x10, 0x05, new byte[] {0, 0, (byte) (relativePort >>> 8), (byte) relativePort});
             designator(designators, 0x53, 0x90, 0x08,
                     scsiNameString(nexus.targetName() + ",t,0x" + hex4(nexus.portalGroupTag())));
         }
