@@ -141,14 +141,20 @@ public final class ScsiTargetDevice implements Closeable {
     }
 
     /**
-     * LOGICAL UNIT RESET: the LU returns to its initial mode parameters, and every other nexus
-     * sees a unit attention BUS DEVICE RESET FUNCTION OCCURRED (SAM-5 6.3.3). Aborting the tasks
-     * is the transport's part.
+     * LOGICAL UNIT RESET: the LU returns to its initial mode parameters, and every nexus, the
+     * requester's included, sees a unit attention BUS DEVICE RESET FUNCTION OCCURRED (SAM-5
+     * 6.3.3 names every I_T nexus; Linux LIO does the same, and libiscsi's MultipathIO.Reset
+     * expects the condition on the path that sent the reset too). Aborting the tasks is the
+     * transport's part.
      */
     public void resetLogicalUnit(int lun, ItNexus requester) {
         LogicalUnit unit = unit(lun);
         if (unit != null) {
             reset(unit, requester);
+            if (requester != null) {
+                unit.unitAttentions().establish(requester,
+                        SenseData.ASC_RESET_OCCURRED, SenseData.ASCQ_BUS_DEVICE_RESET_FUNCTION);
+            }
         }
     }
 

@@ -121,6 +121,7 @@ class ModeCommandsTest {
             assertThat(device.fua).containsExactly(false, false, true);
 
             target.resetLogicalUnit(0, TestTask.NEXUS_A);
+            assertSense(target.execute(write), 0x6, 0x29, 0x03);
             assertGood(target.execute(write));
             assertThat(device.fua).endsWith(false);
         }

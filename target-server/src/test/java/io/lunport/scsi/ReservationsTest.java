@@ -586,6 +586,7 @@ class ReservationsTest {
             assertGood(t.execute(TestTask.in(0, 0, 0x56, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
             assertConflict(write(t, NEXUS_B));
             t.resetLogicalUnit(0, NEXUS_B);
+            assertThat(write(t, NEXUS_B).code()).isEqualTo(ScsiStatus.CHECK_CONDITION_CODE); // the reset's UA
             assertGood(write(t, NEXUS_B));
         }
     }

@@ -191,13 +191,14 @@ class SpcCommandsTest {
     }
 
     @Test
-    void unitAttentionAfterLunResetReachesOnlyOtherNexuses() throws Exception {
+    void unitAttentionAfterLunResetReachesEveryNexusTheRequesterToo() throws Exception {
         try (ScsiTargetDevice target = ScsiFixture.writable(file, 512)) {
             TestTask tur = TestTask.in(0, 0, 0x00, 0, 0, 0, 0, 0);
             assertGood(target.execute(tur));
             assertGood(target.execute(tur.from(TestTask.NEXUS_B)));
             target.resetLogicalUnit(0, TestTask.NEXUS_A);
 
+            assertSense(target.execute(tur), 0x6, 0x29, 0x03);
             assertGood(target.execute(tur));
             // INQUIRY does not consume it
             assertGood(target.execute(inquiry(0, 0, 0, 36).from(TestTask.NEXUS_B)));
