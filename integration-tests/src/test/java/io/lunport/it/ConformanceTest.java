@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * {@code --direct} (written in place; no deallocation) and the default overlay LUN (thin:
  * UNMAP, WRITE SAME with UNMAP, GET LBA STATUS).
  *
- * <p>Runs {@code iscsi-test-cu -v --dataloss --test=FAMILY -i NAME1 -I NAME2 URL}. {@code -v}
+ * <p>Runs {@code iscsi-test-cu -v --dataloss --test=FAMILY -i NAME1 -I NAME2 URL URL6}, URL6 the same LU
+ * through the second portal on [::1] (MultipathIO's second path). {@code -v}
  * (CUnit verbose, the default mode) is what prints each test's name with its verdict; {@code -n}
  * prints only the failures, so a skip could not be told from a pass. ({@code -V} is libiscsi's
  * SCSI trace, far too big to keep.) Results go to {@code target/conformance.txt}; the test fails
@@ -41,10 +42,11 @@ class ConformanceTest {
     @BeforeAll
     static void start() {
         Path dir = Itwork.dir("conformance");
+        // A second portal on [::1] gives MultipathIO its second path to the same LU.
         direct = LunportProcess.builder("conformance").lun("cu", TestImages.sparse(dir.resolve("direct.raw"), 1L << 30))
-                .direct().start();
+                .direct().ipv6().start();
         overlay = LunportProcess.builder("conformance-overlay").lun("cu", TestImages.sparse(dir.resolve("image.raw"), 1L << 30))
-                .stateDir(Itwork.fresh(dir.resolve("overlay-state"))).start();
+                .stateDir(Itwork.fresh(dir.resolve("overlay-state"))).ipv6().start();
     }
 
     @AfterAll
@@ -86,8 +88,12 @@ class ConformanceTest {
     }
 
     private void runFamily(LunportProcess server, String lunKind, String family, int atLeast) throws IOException {
-        Tools.Result r = Tools.run(FAMILY_TIMEOUT, "iscsi-test-cu", "-v", "--dataloss", "--test=" + family,
-                "-i", INITIATOR_1, "-I", INITIATOR_2, server.url("cu"));
+        List<String> command = new ArrayList<>(List.of("iscsi-test-cu", "-v", "--dataloss", "--test=" + family,
+                "-i", INITIATOR_1, "-I", INITIATOR_2, server.url("cu")));
+        if (server == direct || server == overlay) { // the read-only server has one portal
+            command.add("iscsi://[::1]:" + server.port6() + "/" + LunportProcess.iqn("cu") + "/0");
+        }
+        Tools.Result r = Tools.run(FAMILY_TIMEOUT, command);
         Path raw = Itwork.dir("conformance").resolve(family + "-" + lunKind + ".log");
         Files.writeString(raw, r.describe(), StandardCharsets.UTF_8);
         assertThat(r.timedOut()).as("iscsi-test-cu timed out; log in %s\n%s", raw, server.tail()).isFalse();
