@@ -33,10 +33,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Locking contract</b>, method by method:
  * <ul>
- * <li>{@link #read}, {@link #extents}, {@link #size}, {@link #identity}: take no lock. Each
- *     grain's state is read once (volatile); a grain becomes PRESENT only after all of its
- *     data is in the file, so a reader sees a grain either entirely from the image (or zeros)
- *     or entirely from the overlay, never a mix produced by copy-on-write.</li>
+ * <li>{@link #extents}, {@link #size}, {@link #identity}: take no lock. {@link #read} reads
+ *     each grain's state once (volatile); a grain becomes PRESENT only after all of its data is
+ *     in the file, so a reader sees a grain either entirely from the image (or zeros) or
+ *     entirely from the overlay, never a mix produced by copy-on-write. It reads PRESENT runs
+ *     under their stripe locks (ascending, as writes take them), so a concurrent write to the
+ *     same grain is seen whole or not at all.</li>
  * <li>{@link #write}, {@link #deallocate}: take the stripe locks of every grain they touch, in
  *     ascending stripe order (so never deadlock), for the data write and the map update;
  *     writes to grains in different stripes run in parallel, writes to one grain are ordered.
@@ -316,7 +318,16 @@ public final class OverlayBlockDevice implements BlockDevice {
                 int n = (int) (runEnd - position);
                 dst.limit(dst.position() + n);
                 if (state == GrainMap.PRESENT) {
-                    readFully(dataOffset + position, dst, position);
+                    // Under the grains' stripe locks, so that a write to the same grain cannot be
+                    // half-copied into this read (the OS does not order pread against pwrite).
+                    long firstGrain = position >>> grainShift;
+                    long lastGrain = (runEnd - 1) >>> grainShift;
+                    lockGrains(firstGrain, lastGrain);
+                    try {
+                        readFully(dataOffset + position, dst, position);
+                    } finally {
+                        unlockGrains(firstGrain, lastGrain);
+                    }
                 } else if (state == GrainMap.ZERO) {
                     fillZeros(dst);
                 } else {
