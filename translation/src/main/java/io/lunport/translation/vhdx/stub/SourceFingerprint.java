@@ -1,6 +1,7 @@
 package io.lunport.translation.vhdx.stub;
 
 import io.lunport.translation.BlockSource;
+import io.lunport.translation.ImageIdentity;
 import io.lunport.translation.FileProbe;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * What a stub remembers of its source to notice that it changed: SHA-256 over the format
@@ -31,12 +31,7 @@ public final class SourceFingerprint {
     public static byte[] of(Path file, BlockSource source) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
         FileProbe probe = FileProbe.read(file);
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-        }
+        MessageDigest sha = ImageIdentity.sha256();
         sha.update(("lunport source fingerprint v1|" + source.formatName() + "|" + source.size() + "|" + attrs.size() + "|"
                 + attrs.lastModifiedTime().toMillis() + "|").getBytes(StandardCharsets.UTF_8));
         sha.update(probe.head().duplicate());

@@ -2,15 +2,14 @@ package io.lunport.translation.vhdx.stub;
 
 import static io.lunport.translation.blockmap.ImageTests.run;
 import static io.lunport.translation.vhdx.synth.VhdxOracles.sparseRaw;
+import static io.lunport.translation.blockmap.QemuImages.open;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.ImageFormatException;
-import io.lunport.translation.ImageOpener;
 import io.lunport.translation.MediumException;
-import io.lunport.translation.TranslationContext;
 import io.lunport.translation.blockmap.QemuImages;
 import io.lunport.translation.vhdx.Le;
 import io.lunport.translation.vhdx.VhdxGuid;
@@ -56,10 +55,6 @@ class StubBadInputTest {
         pointerOffset = VhdxFileLayout.METADATA_OFFSET + 64 * 1024 + 40;
         byte[] item = read(pointerOffset, result.pointer().encode().length);
         assertThat(StubPointer.parse(item, stub, pointerOffset).fingerprint()).isEqualTo(result.pointer().fingerprint());
-    }
-
-    private static BlockSource open(Path path) throws IOException {
-        return new ImageOpener(TranslationContext.defaults()).open(path);
     }
 
     private byte[] read(long at, int length) throws IOException {

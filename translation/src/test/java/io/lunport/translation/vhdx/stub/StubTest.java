@@ -8,6 +8,7 @@ import static io.lunport.translation.vhdx.synth.VhdxOracles.libvhdiRaw;
 import static io.lunport.translation.vhdx.synth.VhdxOracles.qemuAccepts;
 import static io.lunport.translation.vhdx.synth.VhdxOracles.sparseRaw;
 import static io.lunport.translation.vhdx.synth.VhdxOracles.vhdiinfoAccepts;
+import static io.lunport.translation.blockmap.QemuImages.open;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -57,10 +58,6 @@ class StubTest {
 
     static List<Image> images() throws Exception {
         return SourceImages.build(dir, raw);
-    }
-
-    private static BlockSource open(Path image) throws IOException {
-        return new ImageOpener(TranslationContext.defaults()).open(image);
     }
 
     static StubWriter.Result writeStub(Path image, Path stub, int sectorSize, boolean replace) throws IOException {

@@ -10,12 +10,11 @@ import static io.lunport.translation.vhdx.synth.VhdxOracles.qemuAccepts;
 import static io.lunport.translation.vhdx.synth.VhdxOracles.qemuIdentical;
 import static io.lunport.translation.vhdx.synth.VhdxOracles.sparseRaw;
 import static io.lunport.translation.vhdx.synth.VhdxOracles.vhdiinfoAccepts;
+import static io.lunport.translation.blockmap.QemuImages.open;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.Extent;
-import io.lunport.translation.ImageOpener;
-import io.lunport.translation.TranslationContext;
 import io.lunport.translation.vhdx.VhdxBlockSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -54,10 +53,6 @@ class VhdxViewTest {
 
     static List<Image> images() throws Exception {
         return SourceImages.build(dir, raw);
-    }
-
-    private static BlockSource open(Path image) throws IOException {
-        return new ImageOpener(TranslationContext.defaults()).open(image);
     }
 
     @ParameterizedTest
