@@ -6,6 +6,8 @@ import static io.lunport.scsi.command.CommandEntry.usage;
 import io.lunport.scsi.command.CommandEntry;
 import io.lunport.scsi.command.CommandHandler;
 import io.lunport.scsi.command.CommandTable;
+import io.lunport.scsi.copy.ExtendedCopy;
+import io.lunport.scsi.copy.ReceiveCopyResults;
 import io.lunport.scsi.pr.PersistentReserveIn;
 import io.lunport.scsi.pr.PersistentReserveOut;
 import io.lunport.scsi.pr.Spc2Reservation;
@@ -91,6 +93,11 @@ final class StandardCommands {
             action(0x5F, 0x06, "5f 06 00 00 00 ff ff ff ff 00", UNIT, new PersistentReserveOut(0x06)),
             action(0x5F, 0x07, "5f 07 00 00 00 ff ff ff ff 00", UNIT, new PersistentReserveOut(0x07)),
             row(0x5A, "5a 18 ff ff 00 00 00 ff ff 00", UNIT, ModeSense.TEN),
+            // EXTENDED COPY (LID1) and RECEIVE COPY RESULTS (io.lunport.scsi.copy): copies between the server's LUs.
+            action(0x83, 0x00, "83 00 00 00 00 00 00 00 00 00 ff ff ff ff 00 00", UNIT, new ExtendedCopy()),
+            action(0x84, 0x00, "84 00 ff 00 00 00 00 00 00 00 ff ff ff ff 00 00", UNIT, ReceiveCopyResults.COPY_STATUS),
+            action(0x84, 0x03, "84 03 00 00 00 00 00 00 00 00 ff ff ff ff 00 00", UNIT,
+                    ReceiveCopyResults.OPERATING_PARAMETERS),
             row(0x88, "88 fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Read(BlockCdbLayout.SIXTEEN)),
             row(0x89, "89 fa ff ff ff ff ff ff ff ff 00 00 00 ff 00 00", UNIT, new CompareAndWrite()),
             row(0x8A, "8a fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Write(BlockCdbLayout.SIXTEEN)),

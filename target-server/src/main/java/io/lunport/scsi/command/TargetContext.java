@@ -1,5 +1,6 @@
 package io.lunport.scsi.command;
 
+import io.lunport.scsi.copy.CopyTargets;
 import java.util.List;
 import java.util.SortedSet;
 
@@ -9,6 +10,16 @@ import java.util.SortedSet;
  * @param portGroups the portal group tags of the portals the target is reachable through, one
  *                   target port group (and one target port) each; empty until the transport has
  *                   bound its portals
+ * @param copyTargets the LUs of the server an EXTENDED COPY may read and write
  */
-public record TargetContext(List<Integer> sortedLuns, CommandTable commands, SortedSet<Integer> portGroups) {
+public record TargetContext(List<Integer> sortedLuns, CommandTable commands, SortedSet<Integer> portGroups,
+        CopyTargets copyTargets) {
+
+    public TargetContext withPortGroups(SortedSet<Integer> groups) {
+        return new TargetContext(sortedLuns, commands, groups, copyTargets);
+    }
+
+    public TargetContext withCopyTargets(CopyTargets targets) {
+        return new TargetContext(sortedLuns, commands, portGroups, targets);
+    }
 }

@@ -92,19 +92,31 @@ public final class Reservations {
      * once per command before it runs.
      */
     public boolean conflicts(ItNexus nexus, ByteBuffer cdb) {
-        ItNexus spc2 = spc2Holder;
-        PrState s = state;
-        if (spc2 == null && s.type() == null) {
+        if (spc2Holder == null && state.type() == null) {
             return false;
         }
-        if (spc2 != null && !spc2.equals(nexus) && !ConflictTable.allowedUnderSpc2Reservation(cdb)) {
+        return conflicts(nexus, ConflictTable.access(cdb), ConflictTable.allowedUnderSpc2Reservation(cdb));
+    }
+
+    /**
+     * Whether reading ({@link ConflictTable.Access#READ}) or writing the medium on behalf of
+     * {@code nexus} conflicts with a reservation: what a copy manager asks of each copy target
+     * before it moves blocks. No medium access is allowed under another nexus' SPC-2 reservation.
+     */
+    public boolean conflicts(ItNexus nexus, ConflictTable.Access access) {
+        return conflicts(nexus, access, access == ConflictTable.Access.ALWAYS);
+    }
+
+    private boolean conflicts(ItNexus nexus, ConflictTable.Access access, boolean allowedUnderSpc2) {
+        ItNexus spc2 = spc2Holder;
+        PrState s = state;
+        if (spc2 != null && !spc2.equals(nexus) && !allowedUnderSpc2) {
             return true;
         }
         PrType type = s.type();
         if (type == null) {
             return false;
         }
-        ConflictTable.Access access = ConflictTable.access(cdb);
         if (access == ConflictTable.Access.ALWAYS || s.isHolder(nexus)) {
             return false;
         }
