@@ -24,6 +24,7 @@ import io.lunport.scsi.sbc.Unmap;
 import io.lunport.scsi.sbc.Verify;
 import io.lunport.scsi.sbc.Write;
 import io.lunport.scsi.sbc.WriteAndVerify;
+import io.lunport.scsi.sbc.WriteAtomic;
 import io.lunport.scsi.sbc.WriteSame;
 import io.lunport.scsi.spc.Inquiry;
 import io.lunport.scsi.spc.ModeSelect;
@@ -109,6 +110,7 @@ final class StandardCommands {
             row(0x91, "91 02 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT,
                     new SynchronizeCache(BlockCdbLayout.SIXTEEN)),
             row(0x93, "93 f9 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, WriteSame.SIXTEEN),
+            row(0x9C, "9c f8 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new WriteAtomic()),
             action(0x9E, 0x10, "9e 10 ff ff ff ff ff ff ff ff ff ff ff ff 01 00", UNIT, ReadCapacity.SIXTEEN),
             action(0x9E, 0x12, "9e 12 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new GetLbaStatus()),
             row(0xA0, "a0 00 ff 00 00 00 ff ff ff ff 00 00", ANY_LUN, new ReportLuns()),

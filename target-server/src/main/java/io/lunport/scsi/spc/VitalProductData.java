@@ -130,6 +130,11 @@ final class VitalProductData {
             putInt(p, 28, granularity);
         }
         putInt(p, 40, BlockLimits.maxWriteSameBlocks(unit)); // MAXIMUM WRITE SAME LENGTH (bytes 36..43)
+        // WRITE ATOMIC(16): MAXIMUM ATOMIC TRANSFER LENGTH, ATOMIC ALIGNMENT, ATOMIC TRANSFER LENGTH
+        // GRANULARITY; bytes 56..63 (atomic boundaries) stay 0: none supported.
+        putInt(p, 44, BlockLimits.maxAtomicTransferBlocks(unit));
+        putInt(p, 48, BlockLimits.atomicGranularityBlocks(unit));
+        putInt(p, 52, BlockLimits.atomicGranularityBlocks(unit));
         return p;
     }
 
