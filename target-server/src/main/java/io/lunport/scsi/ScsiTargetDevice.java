@@ -52,7 +52,8 @@ public final class ScsiTargetDevice implements Closeable {
         this.unitsByLun = new LogicalUnit[sorted.isEmpty() ? 0 : sorted.lastKey() + 1];
         sorted.forEach((lun, unit) -> this.unitsByLun[lun] = unit);
         this.luns = Collections.unmodifiableSet(new TreeSet<>(sorted.keySet()));
-        this.context = new TargetContext(List.copyOf(luns), commands, Collections.emptySortedSet(), new CopyTargets());
+        this.context = new TargetContext(List.copyOf(luns), commands, Collections.emptySortedSet(), new CopyTargets(),
+                TaskAborter.NONE);
     }
 
     /**
@@ -69,6 +70,11 @@ public final class ScsiTargetDevice implements Closeable {
      */
     public void copyTargets(CopyTargets targets) {
         context = context.withCopyTargets(targets);
+    }
+
+    /** The transport's way to abort other nexuses' tasks (PREEMPT AND ABORT); set once it exists. */
+    public void taskAborter(TaskAborter aborter) {
+        context = context.withTaskAborter(aborter);
     }
 
     public Set<Integer> luns() {

@@ -72,6 +72,7 @@ public final class LunportServer implements AutoCloseable {
             // One target port group per portal (ALUA): the SCSI layer learns the tags once bound.
             List<Integer> tags = portals.stream().map(Portal::groupTag).toList();
             opened.forEach(device -> device.portGroups(tags));
+            opened.forEach(device -> device.taskAborter(server.sessions())); // PREEMPT AND ABORT
             return new LunportServer(registry, server, portals, units);
         } catch (InterruptedException | RuntimeException e) {
             server.close();

@@ -685,6 +685,22 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         // The reset itself waits until the aborted tasks can no longer touch the medium.
         PendingTaskManagement pending = new PendingTaskManagement(itt, response, whenStopped);
+        for (ScsiCommand running : abort(victims)) {
+            pending.waitFor(running);
+        }
+        if (pending.isReady()) {
+            sendTaskManagementResponse(pending);
+        } else {
+            pendingTaskManagement.add(pending);
+        }
+    }
+
+    /**
+     * Marks the tasks aborted and ends at once those that run nothing yet; returns those still
+     * running on a worker, whose status will be dropped when they finish.
+     */
+    private List<ScsiCommand> abort(List<ScsiCommand> victims) {
+        List<ScsiCommand> running = new ArrayList<>();
         for (ScsiCommand victim : victims) {
             victim.aborted = true;
             if (victim.state == ScsiCommand.State.COLLECTING_DATA || waitingForBuffers.remove(victim)) {
@@ -692,14 +708,23 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 waitingForBuffers.remove(victim);
                 complete(victim);
             } else {
-                pending.waitFor(victim);
+                running.add(victim);
             }
         }
-        if (pending.isReady()) {
-            sendTaskManagementResponse(pending);
-        } else {
-            pendingTaskManagement.add(pending);
-        }
+        return running;
+    }
+
+    /**
+     * Another nexus' PREEMPT AND ABORT preempted this session's nexus: its tasks on {@code lun},
+     * held ones included, end without a response (TAS 0), as if by an ABORT TASK SET nobody
+     * answers. Runs on this connection's event loop.
+     */
+    void abortTasksFromOutside(int lun) {
+        channel.eventLoop().execute(() -> {
+            List<ScsiCommand> victims = new ArrayList<>();
+            collectTasks(lun, victims);
+            abort(victims);
+        });
     }
 
     /**

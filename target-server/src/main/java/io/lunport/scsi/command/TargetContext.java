@@ -1,5 +1,6 @@
 package io.lunport.scsi.command;
 
+import io.lunport.scsi.TaskAborter;
 import io.lunport.scsi.copy.CopyTargets;
 import java.util.List;
 import java.util.SortedSet;
@@ -11,15 +12,20 @@ import java.util.SortedSet;
  *                   target port group (and one target port) each; empty until the transport has
  *                   bound its portals
  * @param copyTargets the LUs of the server an EXTENDED COPY may read and write
+ * @param taskAborter how to abort other nexuses' tasks (PREEMPT AND ABORT)
  */
 public record TargetContext(List<Integer> sortedLuns, CommandTable commands, SortedSet<Integer> portGroups,
-        CopyTargets copyTargets) {
+        CopyTargets copyTargets, TaskAborter taskAborter) {
 
     public TargetContext withPortGroups(SortedSet<Integer> groups) {
-        return new TargetContext(sortedLuns, commands, groups, copyTargets);
+        return new TargetContext(sortedLuns, commands, groups, copyTargets, taskAborter);
     }
 
     public TargetContext withCopyTargets(CopyTargets targets) {
-        return new TargetContext(sortedLuns, commands, portGroups, targets);
+        return new TargetContext(sortedLuns, commands, portGroups, targets, taskAborter);
+    }
+
+    public TargetContext withTaskAborter(TaskAborter aborter) {
+        return new TargetContext(sortedLuns, commands, portGroups, copyTargets, aborter);
     }
 }

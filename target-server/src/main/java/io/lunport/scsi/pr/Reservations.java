@@ -248,10 +248,9 @@ public final class Reservations {
      * The preempted nexuses see REGISTRATIONS PREEMPTED; when the type changes, the remaining
      * registrants see RESERVATIONS RELEASED.
      *
-     * <p>The abort half of PREEMPT AND ABORT is the transport's: the SCSI layer cannot abort the
-     * preempted nexuses' tasks in flight, so it behaves as PREEMPT.
+     * <p>Returns the registrations removed: PREEMPT AND ABORT aborts their nexuses' tasks.
      */
-    public synchronized void preempt(ItNexus nexus, long reservationKey, long serviceActionKey, PrType type)
+    public synchronized List<Registration> preempt(ItNexus nexus, long reservationKey, long serviceActionKey, PrType type)
             throws ScsiException {
         PrState s = state;
         requireKey(s, nexus, reservationKey);
@@ -260,9 +259,9 @@ public final class Reservations {
                 ? serviceActionKey == 0
                 : s.holderRegistration() != null && s.holderRegistration().key() == serviceActionKey);
         PrState next;
+        List<Registration> removed = new ArrayList<>();
         if (takesReservation) {
             boolean all = s.type().allRegistrants();
-            List<Registration> removed = new ArrayList<>();
             for (Registration r : s.registrations()) {
                 if (!r.covers(nexus) && (all || r.key() == serviceActionKey)) {
                     removed.add(r);
@@ -282,7 +281,6 @@ public final class Reservations {
                 throw ScsiException.invalidParameterField(8, -1);
             }
             boolean named = false;
-            List<Registration> removed = new ArrayList<>();
             for (Registration r : s.registrations()) {
                 if (r.key() == serviceActionKey) {
                     named = true;
@@ -298,6 +296,7 @@ public final class Reservations {
             next = s.withRegistrations(s.without(removed::contains));
         }
         commit(next.nextGeneration(), raised);
+        return List.copyOf(removed);
     }
 
     /**
