@@ -12,7 +12,9 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,6 +28,8 @@ public final class IscsiWire implements AutoCloseable {
     public static final int OP_NOP_OUT = 0x00, OP_SCSI_CMD = 0x01, OP_LOGIN = 0x03;
     public static final int OP_NOP_IN = 0x20, OP_SCSI_RSP = 0x21, OP_LOGIN_RSP = 0x23, OP_DATA_IN = 0x25,
             OP_REJECT = 0x3f;
+    public static final int OP_TEXT = 0x04, OP_TEXT_RSP = 0x24;
+    private static final int NO_TAG = 0xFFFFFFFF;
 
     private final Socket socket;
     private final DataInputStream in;
@@ -157,6 +161,18 @@ public final class IscsiWire implements AutoCloseable {
     public record ScsiResult(int status, byte[] data) {}
 
     public ScsiResult scsiRead(byte[] cdb, int allocation) throws IOException {
+        List<Pdu> pdus = scsiReadPdus(cdb, allocation);
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        for (Pdu p : pdus) {
+            if (p.opcode() == OP_DATA_IN) {
+                data.writeBytes(p.data());
+            }
+        }
+        return new ScsiResult(pdus.get(pdus.size() - 1).u8(3), data.toByteArray());
+    }
+
+    /** Sends one read-type SCSI command; returns every Data-In PDU and the final one (status). */
+    public List<Pdu> scsiReadPdus(byte[] cdb, int allocation) throws IOException {
         byte[] h = header(OP_SCSI_CMD, 0x80 | 0x40 | 0x01, 0); // F, R, SIMPLE
         int myItt = itt++;
         putInt(h, 16, myItt);
@@ -165,25 +181,67 @@ public final class IscsiWire implements AutoCloseable {
         putInt(h, 28, expStatSn);
         System.arraycopy(cdb, 0, h, 32, cdb.length);
         send(h);
-        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        List<Pdu> pdus = new ArrayList<>();
         while (true) {
             Pdu p = read();
             switch (p.opcode()) {
                 case OP_DATA_IN -> {
-                    data.writeBytes(p.data());
+                    pdus.add(p);
                     if ((p.flags() & 0x01) != 0) {
                         expStatSn = p.u32(24) + 1;
-                        return new ScsiResult(p.u8(3), data.toByteArray());
+                        return pdus;
                     }
                 }
                 case OP_SCSI_RSP -> {
+                    pdus.add(p);
                     expStatSn = p.u32(24) + 1;
-                    return new ScsiResult(p.u8(3), data.toByteArray());
+                    return pdus;
                 }
                 case OP_NOP_IN -> { /* unsolicited ping; ignore */ }
                 default -> throw new IOException("unexpected " + p);
             }
         }
+    }
+
+    /**
+     * A Text Request in full feature phase with {@code kv}; follows the target's continuations
+     * (F clear: ask again with its target transfer tag) and returns every key=value it answered,
+     * in order.
+     */
+    public List<String> textRequest(Map<String, String> kv) throws IOException {
+        byte[] data = keys(kv);
+        int myItt = itt++;
+        int ttt = NO_TAG;
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        while (true) {
+            byte[] h = header(OP_TEXT, 0x80, data.length);
+            putInt(h, 16, myItt);
+            putInt(h, 20, ttt);
+            putInt(h, 24, cmdSn++);
+            putInt(h, 28, expStatSn);
+            send(concat(h, pad(data)));
+            Pdu p = read();
+            while (p.opcode() == OP_NOP_IN) {
+                p = read();
+            }
+            if (p.opcode() != OP_TEXT_RSP) {
+                throw new IOException("expected a Text Response: " + p);
+            }
+            expStatSn = p.u32(24) + 1;
+            answer.writeBytes(p.data());
+            if ((p.flags() & 0x80) != 0) {
+                break;
+            }
+            ttt = p.u32(20);
+            data = new byte[0];
+        }
+        List<String> pairs = new ArrayList<>();
+        for (String pair : answer.toString(StandardCharsets.UTF_8).split("\0")) {
+            if (!pair.isEmpty()) {
+                pairs.add(pair);
+            }
+        }
+        return pairs;
     }
 
     /**

@@ -10,6 +10,7 @@ import io.lunport.iscsi.pdu.PduFrameDecoder;
 import io.lunport.iscsi.pdu.PduWriter;
 import io.lunport.iscsi.target.Portal;
 import io.lunport.iscsi.target.TargetRegistry;
+import io.lunport.iscsi.text.FullFeatureNegotiation;
 import io.lunport.iscsi.text.NegotiatedParameters;
 import io.lunport.iscsi.text.TextFormatException;
 import io.lunport.iscsi.text.TextParameters;
@@ -820,15 +821,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         ByteBuf text = Unpooled.buffer();
-        Map<String, String> others = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : request.entrySet()) {
-            if (e.getKey().equals("SendTargets")) {
-                text.writeBytes(SendTargets.answer(targets, e.getValue(), session.target(), (InetSocketAddress) channel.localAddress()));
-            } else {
-                others.put(e.getKey(), "NotUnderstood");
-            }
+        String sendTargets = request.remove("SendTargets");
+        if (sendTargets != null) {
+            text.writeBytes(SendTargets.answer(targets, sendTargets, session.target(), (InetSocketAddress) channel.localAddress()));
         }
-        text.writeBytes(TextParameters.encode(others));
+        // Renegotiation after login: a new MaxRecvDataSegmentLength bounds this response already.
+        FullFeatureNegotiation.Outcome outcome = FullFeatureNegotiation.negotiate(request, params);
+        params = outcome.parameters();
+        text.writeBytes(TextParameters.encode(outcome.answers()));
         textContinuation = new TextContinuation(ByteBufUtil.getBytes(text), newTargetTransferTag());
         text.release();
         sendTextChunk(itt);
