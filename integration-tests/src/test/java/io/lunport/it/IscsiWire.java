@@ -28,7 +28,7 @@ public final class IscsiWire implements AutoCloseable {
     public static final int OP_NOP_OUT = 0x00, OP_SCSI_CMD = 0x01, OP_LOGIN = 0x03;
     public static final int OP_NOP_IN = 0x20, OP_SCSI_RSP = 0x21, OP_LOGIN_RSP = 0x23, OP_DATA_IN = 0x25,
             OP_REJECT = 0x3f;
-    public static final int OP_TEXT = 0x04, OP_TEXT_RSP = 0x24;
+    public static final int OP_TEXT = 0x04, OP_TEXT_RSP = 0x24, OP_DATA_OUT = 0x05, OP_R2T = 0x31;
     private static final int NO_TAG = 0xFFFFFFFF;
 
     private final Socket socket;
@@ -196,6 +196,52 @@ public final class IscsiWire implements AutoCloseable {
                     pdus.add(p);
                     expStatSn = p.u32(24) + 1;
                     return pdus;
+                }
+                case OP_NOP_IN -> { /* unsolicited ping; ignore */ }
+                default -> throw new IOException("unexpected " + p);
+            }
+        }
+    }
+
+    /**
+     * Sends one write-type SCSI command whose data-out is {@code data}, answering the target's
+     * R2Ts (the login settles InitialR2T=Yes and ImmediateData=No) with Data-Out PDUs of at most
+     * 8 KiB (the RFC's smallest default). Returns the status and, for CHECK CONDITION, the sense.
+     */
+    public ScsiResult scsiWrite(byte[] cdb, byte[] data) throws IOException {
+        byte[] h = header(OP_SCSI_CMD, 0x80 | 0x20 | 0x01, 0); // F, W, SIMPLE
+        int myItt = itt++;
+        putInt(h, 16, myItt);
+        putInt(h, 20, data.length);
+        putInt(h, 24, cmdSn++);
+        putInt(h, 28, expStatSn);
+        System.arraycopy(cdb, 0, h, 32, cdb.length);
+        send(h);
+        while (true) {
+            Pdu p = read();
+            switch (p.opcode()) {
+                case OP_R2T -> {
+                    int ttt = p.u32(20);
+                    int offset = p.u32(40);
+                    int length = p.u32(44);
+                    int dataSn = 0;
+                    for (int at = offset; at < offset + length; ) {
+                        int n = Math.min(8192, offset + length - at);
+                        boolean last = at + n == offset + length;
+                        byte[] d = header(OP_DATA_OUT, last ? 0x80 : 0, n);
+                        putInt(d, 16, myItt);
+                        putInt(d, 20, ttt);
+                        putInt(d, 28, expStatSn);
+                        putInt(d, 36, dataSn++);
+                        putInt(d, 40, at);
+                        send(concat(d, pad(java.util.Arrays.copyOfRange(data, at, at + n))));
+                        at += n;
+                    }
+                }
+                case OP_SCSI_RSP -> {
+                    expStatSn = p.u32(24) + 1;
+                    byte[] sense = p.data().length > 2 ? java.util.Arrays.copyOfRange(p.data(), 2, p.data().length) : new byte[0];
+                    return new ScsiResult(p.u8(3), sense);
                 }
                 case OP_NOP_IN -> { /* unsolicited ping; ignore */ }
                 default -> throw new IOException("unexpected " + p);
