@@ -37,6 +37,8 @@ public final class IscsiWire implements AutoCloseable {
     private int itt = 1;
     private int cmdSn = 1;
     private int expStatSn;
+    /** A command was sent one CmdSN ahead ({@link #sendAhead}): the next command fills the gap. */
+    private boolean skipAfterNext;
 
     /** One received PDU: its 48-byte header and its data segment (padding removed). */
     public record Pdu(byte[] bhs, byte[] data) {
@@ -177,13 +179,17 @@ public final class IscsiWire implements AutoCloseable {
         int myItt = itt++;
         putInt(h, 16, myItt);
         putInt(h, 20, allocation);
-        putInt(h, 24, cmdSn++);
+        putInt(h, 24, nextCmdSn());
         putInt(h, 28, expStatSn);
         System.arraycopy(cdb, 0, h, 32, cdb.length);
         send(h);
         List<Pdu> pdus = new ArrayList<>();
         while (true) {
             Pdu p = read();
+            if ((p.opcode() == OP_DATA_IN || p.opcode() == OP_SCSI_RSP) && p.u32(16) != myItt) {
+                throw new IOException("a PDU for task 0x" + Integer.toHexString(p.u32(16)) + " while waiting for 0x"
+                        + Integer.toHexString(myItt) + ": " + p);
+            }
             switch (p.opcode()) {
                 case OP_DATA_IN -> {
                     pdus.add(p);
@@ -204,6 +210,33 @@ public final class IscsiWire implements AutoCloseable {
     }
 
     /**
+     * Sends a read-type command numbered one CmdSN ahead of the next, so that the target holds
+     * it until the command that fills the gap arrives; returns its ITT. The next command sent
+     * fills the gap, and the one after it is numbered past the held one.
+     */
+    public int sendAhead(byte[] cdb, int allocation) throws IOException {
+        byte[] h = header(OP_SCSI_CMD, 0x80 | 0x40 | 0x01, 0);
+        int myItt = itt++;
+        putInt(h, 16, myItt);
+        putInt(h, 20, allocation);
+        putInt(h, 24, cmdSn + 1);
+        putInt(h, 28, expStatSn);
+        System.arraycopy(cdb, 0, h, 32, cdb.length);
+        send(h);
+        skipAfterNext = true;
+        return myItt;
+    }
+
+    private int nextCmdSn() {
+        int sn = cmdSn++;
+        if (skipAfterNext) {
+            cmdSn++;
+            skipAfterNext = false;
+        }
+        return sn;
+    }
+
+    /**
      * Sends one write-type SCSI command whose data-out is {@code data}, answering the target's
      * R2Ts (the login settles InitialR2T=Yes and ImmediateData=No) with Data-Out PDUs of at most
      * 8 KiB (the RFC's smallest default). Returns the status and, for CHECK CONDITION, the sense.
@@ -213,7 +246,7 @@ public final class IscsiWire implements AutoCloseable {
         int myItt = itt++;
         putInt(h, 16, myItt);
         putInt(h, 20, data.length);
-        putInt(h, 24, cmdSn++);
+        putInt(h, 24, nextCmdSn());
         putInt(h, 28, expStatSn);
         System.arraycopy(cdb, 0, h, 32, cdb.length);
         send(h);
@@ -263,7 +296,7 @@ public final class IscsiWire implements AutoCloseable {
             byte[] h = header(OP_TEXT, 0x80, data.length);
             putInt(h, 16, myItt);
             putInt(h, 20, ttt);
-            putInt(h, 24, cmdSn++);
+            putInt(h, 24, nextCmdSn());
             putInt(h, 28, expStatSn);
             send(concat(h, pad(data)));
             Pdu p = read();
@@ -349,6 +382,19 @@ public final class IscsiWire implements AutoCloseable {
             return Outcome.CLOSED;
         } catch (IOException e) {
             return Outcome.CLOSED;
+        }
+    }
+
+    /** The next PDU if one arrives within {@code d}, else null; the read timeout is restored. */
+    public Pdu poll(Duration d) throws IOException {
+        int before = socket.getSoTimeout();
+        socket.setSoTimeout((int) d.toMillis());
+        try {
+            return read();
+        } catch (SocketTimeoutException e) {
+            return null;
+        } finally {
+            socket.setSoTimeout(before);
         }
     }
 
