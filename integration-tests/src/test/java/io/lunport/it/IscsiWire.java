@@ -175,14 +175,8 @@ public final class IscsiWire implements AutoCloseable {
 
     /** Sends one read-type SCSI command; returns every Data-In PDU and the final one (status). */
     public List<Pdu> scsiReadPdus(byte[] cdb, int allocation) throws IOException {
-        byte[] h = header(OP_SCSI_CMD, 0x80 | 0x40 | 0x01, 0); // F, R, SIMPLE
         int myItt = itt++;
-        putInt(h, 16, myItt);
-        putInt(h, 20, allocation);
-        putInt(h, 24, nextCmdSn());
-        putInt(h, 28, expStatSn);
-        System.arraycopy(cdb, 0, h, 32, cdb.length);
-        send(h);
+        send(commandHeader(READ, cdb, allocation, nextCmdSn(), myItt));
         List<Pdu> pdus = new ArrayList<>();
         while (true) {
             Pdu p = read();
@@ -215,16 +209,23 @@ public final class IscsiWire implements AutoCloseable {
      * fills the gap, and the one after it is numbered past the held one.
      */
     public int sendAhead(byte[] cdb, int allocation) throws IOException {
-        byte[] h = header(OP_SCSI_CMD, 0x80 | 0x40 | 0x01, 0);
         int myItt = itt++;
-        putInt(h, 16, myItt);
-        putInt(h, 20, allocation);
-        putInt(h, 24, cmdSn + 1);
-        putInt(h, 28, expStatSn);
-        System.arraycopy(cdb, 0, h, 32, cdb.length);
-        send(h);
+        send(commandHeader(READ, cdb, allocation, cmdSn + 1, myItt));
         skipAfterNext = true;
         return myItt;
+    }
+
+    /** SCSI Command flags: F with R (read) or W (write), task attribute SIMPLE. */
+    private static final int READ = 0x80 | 0x40 | 0x01, WRITE = 0x80 | 0x20 | 0x01;
+
+    private byte[] commandHeader(int flags, byte[] cdb, int expectedLength, int sn, int myItt) {
+        byte[] h = header(OP_SCSI_CMD, flags, 0);
+        putInt(h, 16, myItt);
+        putInt(h, 20, expectedLength);
+        putInt(h, 24, sn);
+        putInt(h, 28, expStatSn);
+        System.arraycopy(cdb, 0, h, 32, cdb.length);
+        return h;
     }
 
     private int nextCmdSn() {
@@ -242,14 +243,8 @@ public final class IscsiWire implements AutoCloseable {
      * 8 KiB (the RFC's smallest default). Returns the status and, for CHECK CONDITION, the sense.
      */
     public ScsiResult scsiWrite(byte[] cdb, byte[] data) throws IOException {
-        byte[] h = header(OP_SCSI_CMD, 0x80 | 0x20 | 0x01, 0); // F, W, SIMPLE
         int myItt = itt++;
-        putInt(h, 16, myItt);
-        putInt(h, 20, data.length);
-        putInt(h, 24, nextCmdSn());
-        putInt(h, 28, expStatSn);
-        System.arraycopy(cdb, 0, h, 32, cdb.length);
-        send(h);
+        send(commandHeader(WRITE, cdb, data.length, nextCmdSn(), myItt));
         while (true) {
             Pdu p = read();
             switch (p.opcode()) {
