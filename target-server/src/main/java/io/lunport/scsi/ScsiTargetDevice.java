@@ -5,6 +5,7 @@ import io.lunport.scsi.command.Cdb;
 import io.lunport.scsi.command.CommandEntry;
 import io.lunport.scsi.command.CommandTable;
 import io.lunport.scsi.command.TargetContext;
+import io.lunport.scsi.copy.CopyTargets;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -51,7 +52,8 @@ public final class ScsiTargetDevice implements Closeable {
         this.unitsByLun = new LogicalUnit[sorted.isEmpty() ? 0 : sorted.lastKey() + 1];
         sorted.forEach((lun, unit) -> this.unitsByLun[lun] = unit);
         this.luns = Collections.unmodifiableSet(new TreeSet<>(sorted.keySet()));
-        this.context = new TargetContext(List.copyOf(luns), commands, Collections.emptySortedSet());
+        this.context = new TargetContext(List.copyOf(luns), commands, Collections.emptySortedSet(), new CopyTargets(),
+                TaskAborter.NONE);
     }
 
     /**
@@ -59,9 +61,20 @@ public final class ScsiTargetDevice implements Closeable {
      * are bound: REPORT TARGET PORT GROUPS lists one target port group per tag.
      */
     public void portGroups(Collection<Integer> portalGroupTags) {
-        TargetContext old = context;
-        context = new TargetContext(old.sortedLuns(), old.commands(),
-                Collections.unmodifiableSortedSet(new TreeSet<>(portalGroupTags)));
+        context = context.withPortGroups(Collections.unmodifiableSortedSet(new TreeSet<>(portalGroupTags)));
+    }
+
+    /**
+     * The server's LUs, which EXTENDED COPY sent to this target may copy between; set by the
+     * server before it serves. Until then a copy reaches no LU.
+     */
+    public void copyTargets(CopyTargets targets) {
+        context = context.withCopyTargets(targets);
+    }
+
+    /** The transport's way to abort other nexuses' tasks (PREEMPT AND ABORT); set once it exists. */
+    public void taskAborter(TaskAborter aborter) {
+        context = context.withTaskAborter(aborter);
     }
 
     public Set<Integer> luns() {

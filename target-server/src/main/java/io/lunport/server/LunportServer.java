@@ -8,6 +8,7 @@ import io.lunport.iscsi.target.Portal;
 import io.lunport.iscsi.target.TargetRegistry;
 import io.lunport.scsi.LogicalUnit;
 import io.lunport.scsi.ScsiTargetDevice;
+import io.lunport.scsi.copy.CopyTargets;
 import io.lunport.server.lun.LunFactory;
 import io.lunport.server.lun.LunSpec;
 import io.lunport.translation.TranslationContext;
@@ -49,6 +50,7 @@ public final class LunportServer implements AutoCloseable {
         List<ScsiTargetDevice> opened = new ArrayList<>();
         List<LogicalUnit> units = new ArrayList<>();
         TranslationContext context = TranslationContext.defaults();
+        CopyTargets copyTargets = new CopyTargets(); // EXTENDED COPY reaches every LU of the server
         try {
             for (LunSpec spec : luns) {
                 String iqn = IscsiName.forLunName(spec.name());
@@ -56,6 +58,8 @@ public final class LunportServer implements AutoCloseable {
                 units.add(unit);
                 ScsiTargetDevice device = new ScsiTargetDevice(Map.of(0, unit));
                 opened.add(device);
+                copyTargets.register(iqn, unit);
+                device.copyTargets(copyTargets);
                 registry.add(new IscsiTarget(iqn, spec.name(), chap, mutualChap, device));
             }
         } catch (IOException | RuntimeException e) {
@@ -68,6 +72,7 @@ public final class LunportServer implements AutoCloseable {
             // One target port group per portal (ALUA): the SCSI layer learns the tags once bound.
             List<Integer> tags = portals.stream().map(Portal::groupTag).toList();
             opened.forEach(device -> device.portGroups(tags));
+            opened.forEach(device -> device.taskAborter(server.sessions())); // PREEMPT AND ABORT
             return new LunportServer(registry, server, portals, units);
         } catch (InterruptedException | RuntimeException e) {
             server.close();

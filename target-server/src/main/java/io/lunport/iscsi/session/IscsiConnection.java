@@ -10,6 +10,7 @@ import io.lunport.iscsi.pdu.PduFrameDecoder;
 import io.lunport.iscsi.pdu.PduWriter;
 import io.lunport.iscsi.target.Portal;
 import io.lunport.iscsi.target.TargetRegistry;
+import io.lunport.iscsi.text.FullFeatureNegotiation;
 import io.lunport.iscsi.text.NegotiatedParameters;
 import io.lunport.iscsi.text.TextFormatException;
 import io.lunport.iscsi.text.TextParameters;
@@ -685,6 +686,22 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         // The reset itself waits until the aborted tasks can no longer touch the medium.
         PendingTaskManagement pending = new PendingTaskManagement(itt, response, whenStopped);
+        for (ScsiCommand running : abort(victims)) {
+            pending.waitFor(running);
+        }
+        if (pending.isReady()) {
+            sendTaskManagementResponse(pending);
+        } else {
+            pendingTaskManagement.add(pending);
+        }
+    }
+
+    /**
+     * Marks the tasks aborted and ends at once those that run nothing yet; returns those still
+     * running on a worker, whose status will be dropped when they finish.
+     */
+    private List<ScsiCommand> abort(List<ScsiCommand> victims) {
+        List<ScsiCommand> running = new ArrayList<>();
         for (ScsiCommand victim : victims) {
             victim.aborted = true;
             if (victim.state == ScsiCommand.State.COLLECTING_DATA || waitingForBuffers.remove(victim)) {
@@ -692,14 +709,23 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 waitingForBuffers.remove(victim);
                 complete(victim);
             } else {
-                pending.waitFor(victim);
+                running.add(victim);
             }
         }
-        if (pending.isReady()) {
-            sendTaskManagementResponse(pending);
-        } else {
-            pendingTaskManagement.add(pending);
-        }
+        return running;
+    }
+
+    /**
+     * Another nexus' PREEMPT AND ABORT preempted this session's nexus: its tasks on {@code lun},
+     * held ones included, end without a response (TAS 0), as if by an ABORT TASK SET nobody
+     * answers. Runs on this connection's event loop.
+     */
+    void abortTasksFromOutside(int lun) {
+        channel.eventLoop().execute(() -> {
+            List<ScsiCommand> victims = new ArrayList<>();
+            collectTasks(lun, victims);
+            abort(victims);
+        });
     }
 
     /**
@@ -795,15 +821,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         ByteBuf text = Unpooled.buffer();
-        Map<String, String> others = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : request.entrySet()) {
-            if (e.getKey().equals("SendTargets")) {
-                text.writeBytes(SendTargets.answer(targets, e.getValue(), session.target(), (InetSocketAddress) channel.localAddress()));
-            } else {
-                others.put(e.getKey(), "NotUnderstood");
-            }
+        String sendTargets = request.remove("SendTargets");
+        if (sendTargets != null) {
+            text.writeBytes(SendTargets.answer(targets, sendTargets, session.target(), (InetSocketAddress) channel.localAddress()));
         }
-        text.writeBytes(TextParameters.encode(others));
+        // Renegotiation after login: a new MaxRecvDataSegmentLength bounds this response already.
+        FullFeatureNegotiation.Outcome outcome = FullFeatureNegotiation.negotiate(request, params);
+        params = outcome.parameters();
+        text.writeBytes(TextParameters.encode(outcome.answers()));
         textContinuation = new TextContinuation(ByteBufUtil.getBytes(text), newTargetTransferTag());
         text.release();
         sendTextChunk(itt);

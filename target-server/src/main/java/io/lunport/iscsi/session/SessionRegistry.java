@@ -2,17 +2,20 @@ package io.lunport.iscsi.session;
 
 import io.lunport.iscsi.target.IscsiTarget;
 import io.lunport.iscsi.text.NegotiatedParameters;
+import io.lunport.scsi.ItNexus;
+import io.lunport.scsi.TaskAborter;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Every live session of the server, keyed by initiator port and target, so that a new login
  * with the same initiator name and ISID reinstates (replaces) the old session as RFC 7143
  * section 6.3.5 says. Shared by all event loops.
  */
-public final class SessionRegistry {
+public final class SessionRegistry implements TaskAborter {
 
     private final Map<Session.Key, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger nextTsih = new AtomicInteger(1);
@@ -36,6 +39,16 @@ public final class SessionRegistry {
         for (Session session : sessions.values()) {
             if (session.target() == target) {
                 session.connection().closeFromOutside("target cold reset");
+            }
+        }
+    }
+
+    /** PREEMPT AND ABORT: the sessions of the preempted nexuses abort their tasks on the LUN. */
+    @Override
+    public void abortTasks(int lun, Predicate<ItNexus> nexuses) {
+        for (Session session : sessions.values()) {
+            if (session.nexus() != null && nexuses.test(session.nexus())) {
+                session.connection().abortTasksFromOutside(lun);
             }
         }
     }
