@@ -26,6 +26,8 @@ public final class LogicalUnit {
     private final UnitAttentions unitAttentions;
     private final Reservations reservations;
     private final MediumLock mediumLock = new MediumLock();
+    /** Set once by the server before the LU is served; read on every I/O. */
+    private volatile LunStatistics statistics = LunStatistics.NONE;
 
     /**
      * A logical unit whose persistent reservations live in memory only (APTPL is refused).
@@ -105,6 +107,15 @@ public final class LogicalUnit {
     /** Orders the commands that change this LU's medium (see its locking contract). */
     public MediumLock mediumLock() {
         return mediumLock;
+    }
+
+    /** Where the command set reports this LU's I/O; {@link LunStatistics#NONE} until the server attaches one. */
+    public LunStatistics statistics() {
+        return statistics;
+    }
+
+    public void statistics(LunStatistics statistics) {
+        this.statistics = Objects.requireNonNull(statistics, "statistics");
     }
 
     /** Persistent and SPC-2 reservations: shared by every nexus, session and portal of the LU. */
