@@ -40,6 +40,13 @@ public final class SessionRegistry {
         }
     }
 
+    /** Asks every session's initiator to log out within {@code seconds} (the server is stopping). */
+    public void requestLogoutFromAll(int seconds) {
+        for (Session session : sessions.values()) {
+            session.connection().requestLogout(seconds);
+        }
+    }
+
     void remove(Session session) {
         sessions.remove(session.key(), session);
     }
