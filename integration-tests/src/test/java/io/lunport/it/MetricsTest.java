@@ -112,6 +112,16 @@ class MetricsTest {
         assertThat(missing.stdout()).isEqualTo("404");
     }
 
+    @Test
+    void aBadMetricsAddressIsAUsageErrorNamingTheFlag() {
+        Path image = Itwork.dir("metrics").resolve("disk.raw");
+        Tools.Result r = Tools.run(Duration.ofSeconds(60), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", LunportProcess.jar().toString(), "serve", "--listen", "127.0.0.1:0",
+                "--metrics-listen", "127.0.0.1:ninety", "--lun", "x=" + image);
+        assertThat(r.exitCode()).as(r.describe()).isEqualTo(2);
+        assertThat(r.stderr().strip()).isEqualTo("lunport: --metrics-listen 127.0.0.1:ninety: port is not a number");
+    }
+
     static String targetLabel(String name) {
         return "{target=\"" + LunportProcess.iqn(name) + "\"}";
     }
