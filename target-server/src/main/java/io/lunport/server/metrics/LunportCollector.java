@@ -14,6 +14,7 @@ import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -41,29 +42,23 @@ final class LunportCollector implements MultiCollector {
     public MetricSnapshots collect() {
         List<LunMetrics> luns = metrics.luns();
         MetricSnapshots.Builder out = MetricSnapshots.builder();
-        out.metricSnapshot(lunCounter("lunport_lun_read_operations", "READ commands completed", luns,
-                l -> l.reads().operations()));
-        out.metricSnapshot(lunCounter("lunport_lun_read_bytes", "Bytes read by READ commands", luns,
-                l -> l.reads().bytes.getCount()));
-        out.metricSnapshot(latency("lunport_lun_read_latency_seconds",
-                "Time to run a READ command, over the last " + LunMetrics.LATENCY_WINDOW + " reads", luns, true));
-        out.metricSnapshot(lunCounter("lunport_lun_write_operations", "WRITE commands completed", luns,
-                l -> l.writes().operations()));
-        out.metricSnapshot(lunCounter("lunport_lun_write_bytes", "Bytes written by WRITE commands", luns,
-                l -> l.writes().bytes.getCount()));
-        out.metricSnapshot(latency("lunport_lun_write_latency_seconds",
-                "Time to run a WRITE command, over the last " + LunMetrics.LATENCY_WINDOW + " writes", luns, false));
+        addDirection(out, "read", "READ", "read by", luns, LunMetrics::reads);
+        addDirection(out, "write", "WRITE", "written by", luns, LunMetrics::writes);
         out.metricSnapshot(lunCounter("lunport_lun_commands", "SCSI commands of every kind received", luns,
                 LunMetrics::commands));
-        out.metricSnapshot(lunGauge("lunport_lun_commands_in_flight", "SCSI commands running now", luns,
-                LunMetrics::inFlight));
+        out.metricSnapshot(gauge("lunport_lun_commands_in_flight", "SCSI commands running now", luns,
+                LunportCollector::labels, LunMetrics::inFlight));
         out.metricSnapshot(errors(luns));
-        out.metricSnapshot(lunGauge("lunport_lun_overlay_bytes", "Bytes of data the LUN's overlay file stores",
-                luns.stream().filter(l -> l.overlayBytes() >= 0).toList(), LunMetrics::overlayBytes));
-        out.metricSnapshot(targets());
-        out.metricSnapshot(targetCounter("lunport_target_logins", "Logins accepted", TargetMetrics::logins));
-        out.metricSnapshot(targetCounter("lunport_target_login_failures", "Logins refused (authentication, "
-                + "parameters)", TargetMetrics::loginFailures));
+        out.metricSnapshot(gauge("lunport_lun_overlay_bytes", "Bytes of data the LUN's overlay file stores",
+                luns.stream().filter(l -> l.overlayBytes() >= 0).toList(), LunportCollector::labels,
+                LunMetrics::overlayBytes));
+        Iterable<TargetMetrics> targets = metrics.targets();
+        out.metricSnapshot(gauge("lunport_target_sessions", "Sessions logged in to the target now", targets,
+                LunportCollector::labels, TargetMetrics::sessions));
+        out.metricSnapshot(counter("lunport_target_logins", "Logins accepted", targets, LunportCollector::labels,
+                TargetMetrics::logins));
+        out.metricSnapshot(counter("lunport_target_login_failures", "Logins refused (authentication, parameters)",
+                targets, LunportCollector::labels, TargetMetrics::loginFailures));
         out.metricSnapshot(CounterSnapshot.builder().name("lunport_login_failures_other")
                 .help("Logins refused that named no target lunport serves (discovery, unknown target name)")
                 .dataPoint(CounterDataPointSnapshot.builder().value(metrics.otherLoginFailures()).build()).build());
@@ -90,40 +85,59 @@ final class LunportCollector implements MultiCollector {
         return Labels.of("target", lun.target(), "lun", Integer.toString(lun.lun()));
     }
 
+    /** A counter family with one data point per item, labelled by {@code labels}. */
+    private static <T> CounterSnapshot counter(String name, String help, Iterable<T> items, Function<T, Labels> labels,
+                                               ToDoubleFunction<T> value) {
+        CounterSnapshot.Builder family = CounterSnapshot.builder().name(name).help(help);
+        for (T item : items) {
+            family.dataPoint(CounterDataPointSnapshot.builder().labels(labels.apply(item)).value(value.applyAsDouble(item)).build());
+        }
+        return family.build();
+    }
+
+    /** A gauge family with one data point per item (the client's gauge and counter builders share no type). */
+    private static <T> GaugeSnapshot gauge(String name, String help, Iterable<T> items, Function<T, Labels> labels,
+                                           ToDoubleFunction<T> value) {
+        GaugeSnapshot.Builder family = GaugeSnapshot.builder().name(name).help(help);
+        for (T item : items) {
+            family.dataPoint(GaugeDataPointSnapshot.builder().labels(labels.apply(item)).value(value.applyAsDouble(item)).build());
+        }
+        return family.build();
+    }
+
     private static CounterSnapshot lunCounter(String name, String help, List<LunMetrics> luns,
                                               ToDoubleFunction<LunMetrics> value) {
-        CounterSnapshot.Builder family = CounterSnapshot.builder().name(name).help(help);
-        for (LunMetrics lun : luns) {
-            family.dataPoint(CounterDataPointSnapshot.builder().labels(labels(lun)).value(value.applyAsDouble(lun)).build());
-        }
-        return family.build();
+        return counter(name, help, luns, LunportCollector::labels, value);
     }
 
-    private static GaugeSnapshot lunGauge(String name, String help, List<LunMetrics> luns,
-                                          ToDoubleFunction<LunMetrics> value) {
-        GaugeSnapshot.Builder family = GaugeSnapshot.builder().name(name).help(help);
-        for (LunMetrics lun : luns) {
-            family.dataPoint(GaugeDataPointSnapshot.builder().labels(labels(lun)).value(value.applyAsDouble(lun)).build());
-        }
-        return family.build();
+    private static Labels labels(TargetMetrics target) {
+        return Labels.of("target", target.target());
     }
 
-    private static SummarySnapshot latency(String name, String help, List<LunMetrics> luns, boolean reads) {
-        SummarySnapshot.Builder family = SummarySnapshot.builder().name(name).help(help);
+    /** The operations, bytes and latency families of one direction: lunport_lun_{read,write}_*. */
+    private static void addDirection(MetricSnapshots.Builder out, String kind, String command, String moved,
+                                     List<LunMetrics> luns, Function<LunMetrics, LunMetrics.Direction> direction) {
+        String prefix = "lunport_lun_" + kind;
+        out.metricSnapshot(lunCounter(prefix + "_operations", command + " commands completed", luns,
+                l -> direction.apply(l).operations()));
+        out.metricSnapshot(lunCounter(prefix + "_bytes", "Bytes " + moved + " " + command + " commands", luns,
+                l -> direction.apply(l).bytes.getCount()));
+        SummarySnapshot.Builder latency = SummarySnapshot.builder().name(prefix + "_latency_seconds")
+                .help("Time to run a " + command + " command; quantiles over the last " + LunMetrics.LATENCY_WINDOW);
         for (LunMetrics lun : luns) {
-            LunMetrics.Direction direction = reads ? lun.reads() : lun.writes();
-            Snapshot window = direction.latencyNanos.getSnapshot();
+            LunMetrics.Direction d = direction.apply(lun);
+            Snapshot window = d.latencyNanos.getSnapshot();
             List<Quantile> quantiles = new ArrayList<>(QUANTILES.length);
             for (double q : QUANTILES) {
                 quantiles.add(new Quantile(q, window.getValue(q) / NANOS_PER_SECOND));
             }
-            family.dataPoint(SummaryDataPointSnapshot.builder().labels(labels(lun))
-                    .count(direction.operations())
-                    .sum(direction.latencySumNanos.sum() / NANOS_PER_SECOND)
+            latency.dataPoint(SummaryDataPointSnapshot.builder().labels(labels(lun))
+                    .count(d.operations())
+                    .sum(d.latencySumNanos.sum() / NANOS_PER_SECOND)
                     .quantiles(Quantiles.of(quantiles))
                     .build());
         }
-        return family.build();
+        out.metricSnapshot(latency.build());
     }
 
     private static CounterSnapshot errors(List<LunMetrics> luns) {
@@ -135,25 +149,6 @@ final class LunportCollector implements MultiCollector {
                         .labels(labels(lun).add("sense_key", LunMetrics.SENSE_KEYS[key]))
                         .value(lun.errors(key)).build());
             }
-        }
-        return family.build();
-    }
-
-    private GaugeSnapshot targets() {
-        GaugeSnapshot.Builder family = GaugeSnapshot.builder().name("lunport_target_sessions")
-                .help("Sessions logged in to the target now");
-        for (TargetMetrics target : metrics.targets()) {
-            family.dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("target", target.target()))
-                    .value(target.sessions()).build());
-        }
-        return family.build();
-    }
-
-    private CounterSnapshot targetCounter(String name, String help, ToDoubleFunction<TargetMetrics> value) {
-        CounterSnapshot.Builder family = CounterSnapshot.builder().name(name).help(help);
-        for (TargetMetrics target : metrics.targets()) {
-            family.dataPoint(CounterDataPointSnapshot.builder().labels(Labels.of("target", target.target()))
-                    .value(value.applyAsDouble(target)).build());
         }
         return family.build();
     }
