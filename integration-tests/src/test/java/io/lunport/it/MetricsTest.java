@@ -75,11 +75,20 @@ class MetricsTest {
     }
 
     @Test
-    void sessionGaugeFollowsALoggedInSession() throws Exception {
+    void sessionGaugeAndErrorsFollowAWireSession() throws Exception {
         String target = targetLabel("disk");
         try (IscsiWire wire = new IscsiWire("127.0.0.1", server.port(), Duration.ofSeconds(10))) {
             wire.login("iqn.2026-11.io.lunport:test-metrics-session", LunportProcess.iqn("disk"));
-            assertThat(scrape(server).value("lunport_target_sessions" + target)).isEqualTo(1);
+            Metrics before = scrape(server);
+            assertThat(before.value("lunport_target_sessions" + target)).isEqualTo(1);
+            // TEST UNIT READY takes the new nexus' unit attention; then a READ(10) past the end.
+            wire.scsiRead(new byte[] {0x00, 0, 0, 0, 0, 0}, 0);
+            IscsiWire.ScsiResult pastEnd = wire.scsiRead(new byte[] {0x28, 0, 0x7F, 0, 0, 0, 0, 0, 1, 0}, 512);
+            assertThat(pastEnd.status()).as("CHECK CONDITION").isEqualTo(2);
+            String illegal = lunLabels("disk", "sense_key", "ILLEGAL_REQUEST");
+            Metrics after = scrape(server);
+            assertThat(after.delta(before, "lunport_lun_errors_total" + illegal)).isEqualTo(1);
+            assertThat(after.delta(before, "lunport_lun_read_operations_total" + lunLabels("disk"))).isZero();
             IscsiWire.Pdu answer = wire.logout();
             assertThat(answer.opcode()).isEqualTo(IscsiWire.OP_LOGOUT_RSP);
         }
