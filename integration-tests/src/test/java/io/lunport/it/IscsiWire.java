@@ -25,9 +25,9 @@ import java.util.Map;
  */
 public final class IscsiWire implements AutoCloseable {
     public static final int BHS = 48;
-    public static final int OP_NOP_OUT = 0x00, OP_SCSI_CMD = 0x01, OP_LOGIN = 0x03;
+    public static final int OP_NOP_OUT = 0x00, OP_SCSI_CMD = 0x01, OP_LOGIN = 0x03, OP_LOGOUT = 0x06;
     public static final int OP_NOP_IN = 0x20, OP_SCSI_RSP = 0x21, OP_LOGIN_RSP = 0x23, OP_DATA_IN = 0x25,
-            OP_REJECT = 0x3f;
+            OP_LOGOUT_RSP = 0x26, OP_ASYNC = 0x32, OP_REJECT = 0x3f;
     public static final int OP_TEXT = 0x04, OP_TEXT_RSP = 0x24, OP_DATA_OUT = 0x05, OP_R2T = 0x31;
     private static final int NO_TAG = 0xFFFFFFFF;
 
@@ -329,6 +329,34 @@ public final class IscsiWire implements AutoCloseable {
         putInt(h, 24, cmdSn);
         putInt(h, 28, expStatSn);
         send(h);
+    }
+
+    /**
+     * Logs the session out (Logout Request, reason 0 "close the session", immediate) and returns
+     * the target's answer, skipping NOP-Ins and Async Messages that arrive before it.
+     */
+    public Pdu logout() throws IOException {
+        byte[] h = header(0x40 | OP_LOGOUT, 0x80, 0);
+        putInt(h, 16, itt++);
+        putInt(h, 24, cmdSn);
+        putInt(h, 28, expStatSn);
+        send(h);
+        while (true) {
+            Pdu p = read();
+            if (p.opcode() != OP_NOP_IN && p.opcode() != OP_ASYNC) {
+                return p;
+            }
+        }
+    }
+
+    /** Where the next status-carrying PDU's StatSN must be: one past the last StatSN seen. */
+    public int expStatSn() {
+        return expStatSn;
+    }
+
+    /** Takes note of a PDU's StatSN (e.g. an Async Message the test read itself). */
+    public void acknowledge(Pdu p) {
+        expStatSn = p.u32(24) + 1;
     }
 
     /** A header-only PDU with the session's current CmdSN/ExpStatSN, for post-login probes. */

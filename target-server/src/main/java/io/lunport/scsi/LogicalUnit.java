@@ -30,6 +30,8 @@ public final class LogicalUnit {
     private final MediumLock mediumLock = new MediumLock();
     private final byte[] naaDesignator;
     private final HeldCopyResults copyResults = new HeldCopyResults();
+    /** Set once by the server before the LU is served; read on every I/O. */
+    private volatile LunStatistics statistics = LunStatistics.NONE;
 
     /**
      * A logical unit whose persistent reservations live in memory only (APTPL is refused).
@@ -125,6 +127,15 @@ public final class LogicalUnit {
     /** What EXTENDED COPY commands sent to this LU left for RECEIVE COPY RESULTS. */
     public HeldCopyResults copyResults() {
         return copyResults;
+    }
+
+    /** Where the command set reports this LU's I/O; {@link LunStatistics#NONE} until the server attaches one. */
+    public LunStatistics statistics() {
+        return statistics;
+    }
+
+    public void statistics(LunStatistics statistics) {
+        this.statistics = Objects.requireNonNull(statistics, "statistics");
     }
 
     /** Persistent and SPC-2 reservations: shared by every nexus, session and portal of the LU. */

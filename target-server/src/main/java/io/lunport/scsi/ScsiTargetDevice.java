@@ -91,8 +91,17 @@ public final class ScsiTargetDevice implements Closeable {
      * many threads at once. Never throws: every failure becomes a status with sense.
      */
     public ScsiStatus execute(ScsiTask task) {
+        LogicalUnit unit = unit(task.lun());
+        LunStatistics statistics = unit == null ? LunStatistics.NONE : unit.statistics();
+        statistics.commandStarted();
+        ScsiStatus status = run(task, unit);
+        statistics.commandEnded(status.hasSense() ? SenseData.senseKey(status.sense()) : LunStatistics.NO_SENSE_KEY);
+        return status;
+    }
+
+    private ScsiStatus run(ScsiTask task, LogicalUnit unit) {
         try {
-            dispatch(task);
+            dispatch(task, unit);
             return ScsiStatus.GOOD;
         } catch (ScsiException e) {
             return e.status();
@@ -109,11 +118,10 @@ public final class ScsiTargetDevice implements Closeable {
         }
     }
 
-    private void dispatch(ScsiTask task) throws ScsiException, IOException {
+    private void dispatch(ScsiTask task, LogicalUnit unit) throws ScsiException, IOException {
         ByteBuffer cdb = task.cdb();
         int opcode = Cdb.opcode(cdb);
         CommandEntry entry = commands.lookup(opcode, Cdb.serviceAction(cdb));
-        LogicalUnit unit = unit(task.lun());
         if (unit == null) {
             if (entry == null || !entry.servesAbsentLun()) {
                 throw ScsiException.check(SenseData.ILLEGAL_REQUEST, SenseData.ASC_LOGICAL_UNIT_NOT_SUPPORTED, 0);

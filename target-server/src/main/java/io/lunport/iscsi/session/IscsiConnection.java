@@ -70,6 +70,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private final Portal portal;
     private final Executor workers;
     private final PduFrameDecoder decoder;
+    private final SessionEvents events;
 
     private Channel channel;
     private PduWriter writer;
@@ -102,12 +103,13 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private TextContinuation textContinuation;
 
     public IscsiConnection(TargetRegistry targets, SessionRegistry sessions, Portal portal, Executor workers,
-                           PduFrameDecoder decoder) {
+                           PduFrameDecoder decoder, SessionEvents events) {
         this.targets = targets;
         this.sessions = sessions;
         this.portal = portal;
         this.workers = workers;
         this.decoder = decoder;
+        this.events = events;
     }
 
     // ---------------------------------------------------------------- channel events
@@ -203,6 +205,22 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * The server is stopping: asks the initiator to log out within {@code seconds} (an Async
+     * Message, RFC 7143 section 11.9, AsyncEvent 1, Parameter3 the time allowed). Commands in
+     * flight go on and are answered. A discovery session or a connection still logging in is
+     * simply closed. Callable from any thread.
+     */
+    void requestLogout(int seconds) {
+        channel.eventLoop().execute(() -> {
+            if (phase != Phase.FULL_FEATURE || session.isDiscovery()) {
+                channel.close();
+                return;
+            }
+            writer.send(TargetPdus.asyncLogoutRequest(writer, statSn++, window, seconds), null, true);
+        });
+    }
+
     // ---------------------------------------------------------------- login phase
 
     private void onLoginPhasePdu(Pdu pdu) {
@@ -232,6 +250,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
         if (!step.succeeded()) {
             LOG.info("login refused: initiator {} ({}): {}", login.initiatorName(), remote(), login.failureReason());
+            events.loginFailed(login.target());
             writer.send(header, TextParameters.encode(step.keys(), channel.alloc()), true);
             closeAfterFlush();
             return;
@@ -253,6 +272,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             LOG.info("login: initiator {} ({}) to {} tsih {} (header digest {}, data digest {})", session.initiatorName(), remote(),
                     session.isDiscovery() ? "discovery" : session.target().name(), session.tsih(),
                     params.headerDigest() ? "CRC32C" : "none", params.dataDigest() ? "CRC32C" : "none");
+            events.loginSucceeded(session);
         }
     }
 
@@ -859,7 +879,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (response == 0) {
             phase = Phase.LOGGED_OUT;
             loggedOut = true;
-            LOG.info("logout: initiator {} ({}) tsih {}", session.initiatorName(), remote(), session.tsih());
+            LOG.info("logout: initiator {} ({}) from {} tsih {}", session.initiatorName(), remote(),
+                    session.isDiscovery() ? "discovery" : session.target().name(), session.tsih());
             closeAfterFlush();
         }
     }

@@ -53,6 +53,13 @@ public final class SessionRegistry implements TaskAborter {
         }
     }
 
+    /** Asks every session's initiator to log out within {@code seconds} (the server is stopping). */
+    public void requestLogoutFromAll(int seconds) {
+        for (Session session : sessions.values()) {
+            session.connection().requestLogout(seconds);
+        }
+    }
+
     void remove(Session session) {
         sessions.remove(session.key(), session);
     }

@@ -107,6 +107,23 @@ final class TargetPdus {
         return h;
     }
 
+    /** AsyncEvent 1 of an Async Message: the target asks the initiator to log out. */
+    static final int ASYNC_EVENT_LOGOUT_REQUEST = 1;
+
+    /**
+     * An Async Message (RFC 7143 section 11.9) asking the initiator to log out within
+     * {@code seconds} (Parameter3); Parameter1 and Parameter2 are reserved for this event.
+     */
+    static ByteBuf asyncLogoutRequest(PduWriter writer, int statSn, CommandWindow window, int seconds) {
+        ByteBuf h = sequenced(writer.newHeader(Opcode.ASYNC_MESSAGE), statSn, window);
+        h.setByte(1, FINAL);
+        h.setInt(16, NO_TAG);
+        h.setByte(36, ASYNC_EVENT_LOGOUT_REQUEST);
+        h.setByte(37, 0); // AsyncVCode: vendor code, none
+        h.setShort(42, Math.min(seconds, 0xFFFF));
+        return h;
+    }
+
     static ByteBuf reject(PduWriter writer, int reason, int statSn, CommandWindow window) {
         ByteBuf h = writer.newHeader(Opcode.REJECT);
         h.setByte(1, FINAL);

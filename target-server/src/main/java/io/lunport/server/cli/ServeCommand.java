@@ -7,6 +7,7 @@ import io.lunport.server.LunportServer;
 import io.lunport.server.lun.LunSpec;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -60,8 +61,18 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--workers", defaultValue = "16", description = "Threads that run SCSI commands (disk I/O).")
     int workers;
 
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics and health at /healthz (port default 9404). Default: off.")
+    String metricsListen;
+
     @Mixin
     DebugOption debug;
+
+    /**
+     * How long a stop waits for initiators to log out after asking them to (system property
+     * {@code lunport.logoutWaitSeconds}, default 5). A systemd TimeoutStopSec must exceed it.
+     */
+    static final Duration LOGOUT_WAIT = Duration.ofSeconds(Integer.getInteger("lunport.logoutWaitSeconds", 5));
 
     @Override
     public Integer call() throws Exception {
@@ -69,6 +80,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         for (String value : listen.isEmpty() ? List.of("127.0.0.1:" + ListenAddress.ISCSI_PORT) : listen) {
             addresses.add(ListenAddress.parse(value));
         }
+        InetSocketAddress metricsAddress = metricsListen == null ? null : ListenAddress.parse("--metrics-listen", metricsListen, ListenAddress.METRICS_PORT);
         if (blockSize != 512 && blockSize != 4096) {
             throw new IllegalArgumentException("--block-size must be 512 or 4096, not " + blockSize);
         }
@@ -102,7 +114,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        try (LunportServer server = LunportServer.start(specs, addresses, chap, mutual, workers)) {
+        try (LunportServer server = LunportServer.start(specs, addresses, chap, mutual, workers, metricsAddress)) {
             String portals = server.portals().stream().map(Portal::hostPort)
                     .collect(Collectors.joining(" "));
             String names = specs.stream().map(s -> IscsiName.forLunName(s.name())).collect(Collectors.joining(" "));
@@ -112,6 +124,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             }
             System.out.flush();
             stop.await();
+            server.stopGracefully(LOGOUT_WAIT);
         }
         return 0;
     }
