@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import org.slf4j.Logger;
@@ -28,7 +27,7 @@ import ru.serce.jnrfuse.struct.Statvfs;
 /**
  * The FUSE face of the mount: one directory holding one {@link PluginFile} per image. Turns
  * paths into files, {@link IOException}s into errno values, and copies between libfuse's
- * buffers and the overlay through one direct buffer per FUSE thread (no garbage per I/O).
+ * buffers and the overlay through pooled direct buffers ({@link IoBufferPool}: no garbage per I/O).
  *
  * <p>Attributes are what a Windows host needs to accept the file as a VHDX: the logical length,
  * {@code st_blocks} covering the whole length (never sparse-looking), an inode number derived
@@ -45,21 +44,13 @@ public final class PluginFileSystem extends FuseStubFS {
     private static final Logger log = LoggerFactory.getLogger(PluginFileSystem.class);
     private static final long ROOT_INODE = 1;
     private static final int BLOCK = 4096;
-    /** Bigger than the largest request libfuse 2 passes (128 KiB); larger ones are done in pieces. */
-    private static final int IO_BUFFER = 1 << 20;
 
     private final Map<String, PluginFile> files = new LinkedHashMap<>();
     private final Map<String, Long> inodes = new LinkedHashMap<>();
     private final Path stateDir;
     private final int uid;
     private final int gid;
-    private final ThreadLocal<IoBuffer> buffers = ThreadLocal.withInitial(IoBuffer::new);
-
-    /** One direct buffer and the native pointer to its memory, per FUSE thread. */
-    private static final class IoBuffer {
-        final ByteBuffer buffer = ByteBuffer.allocateDirect(IO_BUFFER);
-        final Pointer pointer = Pointer.wrap(Runtime.getSystemRuntime(), buffer);
-    }
+    private final IoBufferPool buffers = new IoBufferPool();
 
     /** {@code files} by name ({@code NAME.vhdx}); writes need room in {@code stateDir}. */
     public PluginFileSystem(List<PluginFile> files, Path stateDir) throws IOException {
@@ -155,11 +146,11 @@ public final class PluginFileSystem extends FuseStubFS {
         if (file == null) {
             return -ErrorCodes.ENOENT();
         }
-        IoBuffer io = buffers.get();
+        IoBufferPool.IoBuffer io = buffers.take();
         int done = 0;
         try {
             while (done < size) {
-                int chunk = (int) Math.min(size - done, IO_BUFFER);
+                int chunk = (int) Math.min(size - done, IoBufferPool.BUFFER_SIZE);
                 io.buffer.clear().limit(chunk);
                 int n = file.read(offset + done, io.buffer);
                 if (n <= 0) {
@@ -174,6 +165,8 @@ public final class PluginFileSystem extends FuseStubFS {
             return done;
         } catch (IOException | RuntimeException e) {
             return errno("read", file, offset, e);
+        } finally {
+            buffers.give(io);
         }
     }
 
@@ -183,11 +176,11 @@ public final class PluginFileSystem extends FuseStubFS {
         if (file == null) {
             return -ErrorCodes.ENOENT();
         }
-        IoBuffer io = buffers.get();
+        IoBufferPool.IoBuffer io = buffers.take();
         int done = 0;
         try {
             while (done < size) {
-                int chunk = (int) Math.min(size - done, IO_BUFFER);
+                int chunk = (int) Math.min(size - done, IoBufferPool.BUFFER_SIZE);
                 buf.transferTo(done, io.pointer, 0, chunk);
                 io.buffer.clear().limit(chunk);
                 file.write(offset + done, io.buffer);
@@ -196,6 +189,8 @@ public final class PluginFileSystem extends FuseStubFS {
             return done;
         } catch (IOException | RuntimeException e) {
             return errno("write", file, offset, e);
+        } finally {
+            buffers.give(io);
         }
     }
 
