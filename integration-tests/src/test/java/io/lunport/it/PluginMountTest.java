@@ -129,4 +129,29 @@ class PluginMountTest {
         Tools.Result r = Tools.check(cmd.toArray(String[]::new));
         assertThat(r.output()).as(r.describe()).doesNotContain("Pattern verification failed").doesNotContain("error");
     }
+
+    @Test
+    void usageErrorsExitTwoAndNameWhatIsWrong() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("mnt-usage"));
+        String jar = LunportProcess.jar().toString();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("--lun", "Missing required option: '--lun=NAME=IMAGE'");
+        cases.put("--lun bad/name=" + raw, "image name 'bad/name'");
+        cases.put("--lun x=" + work.resolve("missing.qcow2"), "missing.qcow2");
+        for (var c : cases.entrySet()) {
+            List<String> cmd = new java.util.ArrayList<>(List.of(java, "-jar", jar, "mount", dir.toString(),
+                    "--state-dir", work.resolve("state-usage").toString()));
+            if (!c.getKey().equals("--lun")) {
+                cmd.addAll(List.of(c.getKey().split(" ")));
+            }
+            Tools.Result r = Tools.run(Duration.ofSeconds(60), cmd);
+            assertThat(r.exitCode()).as(r.describe()).isEqualTo(2);
+            assertThat(r.stderr()).as(r.describe()).contains(c.getValue());
+        }
+        Tools.Result notDir = Tools.run(Duration.ofSeconds(60), java, "-jar", jar, "mount", raw.toString(), "--lun",
+                "x=" + raw);
+        assertThat(notDir.exitCode()).as(notDir.describe()).isEqualTo(2);
+        assertThat(notDir.stderr()).contains("is not a directory");
+    }
 }

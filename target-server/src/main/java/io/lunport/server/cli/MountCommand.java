@@ -49,6 +49,9 @@ public final class MountCommand implements Callable<Integer> {
         if (sectorSize != 512 && sectorSize != 4096) {
             throw new IllegalArgumentException("--sector-size must be 512 or 4096, not " + sectorSize);
         }
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("DIR " + dir + " is not a directory (create an empty one to mount at)");
+        }
         List<ImageSpec> images = new ArrayList<>();
         for (String value : luns) {
             images.add(ImageSpec.parse(value));
