@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "lunport", mixinStandardHelpOptions = true, versionProvider = VersionCommand.class,
         description = "Serves disk images and backups as iSCSI LUNs without converting them.",
         subcommands = {ServeCommand.class, InspectCommand.class, OverlayCommand.class, ExportCommand.class,
-                MountCommand.class, VersionCommand.class})
+                StubCommand.class, MountCommand.class, VersionCommand.class})
 public final class Main {
 
     /** Usage or configuration error. */
