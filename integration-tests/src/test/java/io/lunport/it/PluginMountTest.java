@@ -61,6 +61,12 @@ class PluginMountTest {
         Tools.check("qemu-io", "-f", "qcow2", "-c", "write -P 0x66 10M 1M", "-c", "write -P 0x67 96M 64k", child.toString());
         images.put("chain", child);
         formats.put("chain", "qcow2");
+        // A plugin stub shows the image it points to.
+        Path stub = work.resolve("stub.vhdx");
+        Tools.check(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                LunportProcess.jar().toString(), "stub", images.get("qcow2").toString(), "-o", stub.toString(), "--force");
+        images.put("stub", stub);
+        formats.put("stub", "qcow2");
 
         try (MountProcess mount = MountProcess.start(work.resolve("mnt-formats"), Itwork.fresh(work.resolve("state-formats")),
                 images)) {
@@ -70,8 +76,9 @@ class PluginMountTest {
                 assertThat(info).as(e.getKey()).contains("\"format\": \"vhdx\"")
                         .contains("\"virtual-size\": " + 150 * MIB);
                 Tools.check("qemu-img", "check", "-f", "vhdx", file);
+                Path oracle = e.getKey().equals("stub") ? images.get("qcow2") : e.getValue();
                 String compare = Tools.check(Duration.ofSeconds(120), "qemu-img", "compare", "-f", "vhdx", "-F",
-                        formats.get(e.getKey()), file, e.getValue().toString()).stdout();
+                        formats.get(e.getKey()), file, oracle.toString()).stdout();
                 assertThat(compare).as(e.getKey()).contains("Images are identical");
             }
         }
