@@ -84,6 +84,11 @@ class PluginFileSystemTest {
             assertThat(xattrs.list()).as("no user.DOSATTRIB that could carry the sparse bit").isEmpty();
             assertThatThrownBy(() -> xattrs.write("DOSATTRIB", ByteBuffer.wrap(new byte[] {0x20, 0x02})))
                     .isInstanceOf(IOException.class);
+            var store = Files.getFileStore(file);
+            assertThat(store.type()).isEqualTo("fuse.lunport");
+            assertThat(store.getUsableSpace()).as("the state directory's free space")
+                    .isPositive().isLessThanOrEqualTo(Files.getFileStore(tmp).getUsableSpace() + 4 * MiB);
+            assertThat(store.getTotalSpace()).isGreaterThanOrEqualTo(Files.size(image) + store.getUsableSpace());
             try (FileChannel ch = FileChannel.open(file)) {
                 ch.read(ByteBuffer.allocate((int) (2 * MiB)), 0);
             }
