@@ -38,17 +38,15 @@ public final class MountCommand implements Callable<Integer> {
             description = "Where each file's overlay, length and metadata cache live. Default ./lunport-state.")
     Path stateDir;
 
-    @Option(names = "--sector-size", defaultValue = "512", description = "Logical sector size of the VHDX: 512 or 4096.")
-    int sectorSize;
+    @Mixin
+    SectorSizeOption sectorSize;
 
     @Mixin
     DebugOption debug;
 
     @Override
     public Integer call() throws Exception {
-        if (sectorSize != 512 && sectorSize != 4096) {
-            throw new IllegalArgumentException("--sector-size must be 512 or 4096, not " + sectorSize);
-        }
+        int sectorSize = this.sectorSize.value();
         if (!java.nio.file.Files.isDirectory(dir)) {
             throw new IllegalArgumentException("DIR " + dir + " is not a directory (create an empty one to mount at)");
         }
