@@ -32,18 +32,15 @@ public final class StubCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace FILE.vhdx if it exists.")
     boolean force;
 
-    @Option(names = "--sector-size", paramLabel = "512|4096", defaultValue = "512",
-            description = "Logical sector size the stub announces: that of the LUN the disk is served as (default ${DEFAULT-VALUE}).")
-    int sectorSize;
+    @Mixin
+    SectorSizeOption sectorSize;
 
     @Mixin
     DebugOption debug;
 
     @Override
     public Integer call() throws Exception {
-        if (sectorSize != 512 && sectorSize != 4096) {
-            throw new IllegalArgumentException("--sector-size " + sectorSize + ": must be 512 or 4096");
-        }
+        int sectorSize = this.sectorSize.value();
         if (Files.exists(output) && Files.exists(image) && Files.isSameFile(output, image)) {
             throw new IllegalArgumentException("-o " + output + " is the image itself");
         }
