@@ -54,7 +54,7 @@ public final class Exporter {
             listener.started(counters);
             try {
                 copier.copy(bytes, new CopyTarget(output.channel(), output.path(), request.format().holes()), counters,
-                        interrupt::cancelled);
+                        output::cancelled);
                 if (!output.commit()) {
                     throw new CopyCancelledException(output.path());
                 }

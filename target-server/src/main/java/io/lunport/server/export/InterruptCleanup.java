@@ -6,9 +6,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Removes the partial output when the JVM is asked to stop (SIGINT, SIGTERM) during an export.
- * A shutdown hook cancels the copy, waits for the export to wind down (its workers stop at
- * their next chunk and it discards the file), then discards the file itself in case the
- * export did not finish in time. Closing the guard (export over) withdraws the hook.
+ * A shutdown hook cancels the export ({@link OutputFile#cancel}), waits for the export to wind
+ * down (its workers stop at their next chunk and it discards the file), then discards the
+ * file itself in case the export did not finish in time. Closing the guard (export over) withdraws the hook.
  */
 final class InterruptCleanup implements AutoCloseable {
 
@@ -19,7 +19,6 @@ final class InterruptCleanup implements AutoCloseable {
     private final PrintStream messages;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread hook;
-    private volatile boolean cancelled;
 
     private InterruptCleanup(OutputFile output, PrintStream messages) {
         this.output = output;
@@ -33,13 +32,8 @@ final class InterruptCleanup implements AutoCloseable {
         return guard;
     }
 
-    /** True once the JVM began to shut down: the copy polls it between chunks. */
-    boolean cancelled() {
-        return cancelled;
-    }
-
     private void onShutdown() {
-        cancelled = true;
+        output.cancel();
         try {
             finished.await(WIND_DOWN_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -14,8 +14,8 @@ import java.util.List;
  * {@link #discard} ({@link State#DISCARDED}); a file that never reached COMMITTED is removed,
  * so a failed or interrupted export leaves nothing half-written behind.
  *
- * <p>Locking: commit and discard are synchronized, because an interrupt's shutdown hook may
- * discard while the main thread commits; whichever comes first decides.
+ * <p>Locking: the state changes under the object's lock, because an interrupt's shutdown hook
+ * may cancel and discard while the main thread commits; whichever comes first decides.
  */
 public final class OutputFile {
 
@@ -24,6 +24,7 @@ public final class OutputFile {
     private final Path path;
     private final FileChannel channel;
     private State state = State.OPEN;
+    private volatile boolean cancelled;
 
     private OutputFile(Path path, FileChannel channel) {
         this.path = path;
@@ -64,15 +65,29 @@ public final class OutputFile {
         return channel;
     }
 
-    /** Forces the bytes to the device and keeps the file; false when it was discarded first. */
-    public synchronized boolean commit() throws IOException {
-        if (state != State.OPEN) {
-            return false;
-        }
+    /** Asks the export to stop: the copy polls {@link #cancelled()}, and {@link #commit} refuses from now on. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    public boolean cancelled() {
+        return cancelled;
+    }
+
+    /**
+     * Forces the bytes to the device and keeps the file; false when the export was cancelled or
+     * the file discarded first (the force can take seconds: a cancel during it still wins).
+     */
+    public boolean commit() throws IOException {
         channel.force(true);
-        channel.close();
-        state = State.COMMITTED;
-        return true;
+        synchronized (this) {
+            if (state != State.OPEN || cancelled) {
+                return false;
+            }
+            channel.close();
+            state = State.COMMITTED;
+            return true;
+        }
     }
 
     /**
