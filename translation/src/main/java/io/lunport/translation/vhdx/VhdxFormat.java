@@ -21,9 +21,9 @@ public final class VhdxFormat implements ImageFormat {
 
     public static final String NAME = "vhdx";
     public static final VhdxFormat INSTANCE = new VhdxFormat();
-    static final byte[] IDENTIFIER = "vhdxfile".getBytes(StandardCharsets.US_ASCII);
+    public static final byte[] IDENTIFIER = "vhdxfile".getBytes(StandardCharsets.US_ASCII);
     /** Headers and region tables occupy the first MiB; nothing else may. */
-    static final long HEADER_SECTION = 1L << 20;
+    public static final long HEADER_SECTION = 1L << 20;
 
     private VhdxFormat() {
     }
