@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code lunport export} as a user runs it: the built jar as a process, sources made by
@@ -59,6 +59,47 @@ class ExportTest {
         assertThat(allocatedBytes(out)).as("bytes allocated to %s", out).isLessThan(24L * TestImages.MIB);
     }
 
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void vhdxExportIsAFullyAllocatedVhdxThatQemuAndLibvhdiReadAsTheDisk(String kind) throws IOException {
+        Source source = sources.get(kind);
+        Path out = dir.resolve(kind + ".export.vhdx");
+        Tools.Result r = LunportCli.check("export", source.image().toString(), "-o", out.toString(), "--format", "vhdx");
+        assertThat(r.stdout().lines().toList()).hasSize(1);
+        assertThat(r.stdout()).startsWith("lunport: exported " + out);
+
+        assertThat(Tools.check("qemu-img", "check", "-f", "vhdx", out.toString()).stdout())
+                .contains("No errors were found");
+        String info = Tools.check("qemu-img", "info", "--output=json", out.toString()).stdout().replace(" ", "");
+        assertThat(info).contains("\"format\":\"vhdx\"").contains("\"virtual-size\":" + ExportSources.SIZE + ",");
+        assertThat(Tools.check("qemu-img", "compare", "-f", "vhdx", "-F", source.qemuFormat(), out.toString(),
+                source.image().toString()).stdout()).contains("Images are identical");
+        assertThat(Libvhdi.info(out)).contains("VHDX").contains("(" + ExportSources.SIZE + " bytes)")
+                .contains("Bytes per sector\t: 512 bytes");
+        assertNotSparse(out);
+    }
+
+    /** 4096-byte logical sectors: qemu 7.2 cannot open them, so libvhdi reads the disk back. */
+    @ParameterizedTest
+    @ValueSource(strings = {"qcow2-deflate", "chain"})
+    void vhdxWith4096ByteSectorsIsReadByLibvhdiAsTheDisk(String kind) throws IOException {
+        Source source = sources.get(kind);
+        Path out = dir.resolve(kind + ".export-4k.vhdx");
+        LunportCli.check("export", source.image().toString(), "-o", out.toString(), "--format", "vhdx",
+                "--sector-size", "4096");
+        assertThat(Libvhdi.info(out)).contains("Bytes per sector\t: 4096 bytes");
+        Path back = dir.resolve(kind + ".export-4k.libvhdi.raw");
+        assertThat(Libvhdi.readAll(out, back)).isEqualTo(ExportSources.SIZE + " 4096");
+        TestImages.assertSameBytes(source.expected(), back);
+        assertNotSparse(out);
+    }
+
+    /** Windows refuses sparse VHDX files: every block of the file must be allocated. */
+    static void assertNotSparse(Path file) throws IOException {
+        assertThat(allocatedBytes(file)).as("bytes allocated to %s (apparent size %d)", file, Files.size(file))
+                .isGreaterThanOrEqualTo(Files.size(file));
+    }
+
     @Test
     void anExistingOutputIsKeptUnlessForced() throws IOException {
         Path out = dir.resolve("existing.raw");
@@ -87,6 +128,10 @@ class ExportTest {
 
     @Test
     void badFlagsAreUsageErrorsNamingTheFlag() {
+        Tools.Result size = LunportCli.run("export", sources.raw().toString(), "-o", dir.resolve("x").toString(),
+                "--format", "vhdx", "--sector-size", "1024");
+        assertThat(size.exitCode()).isEqualTo(2);
+        assertThat(size.stderr()).contains("--sector-size 1024").contains("512 or 4096");
         Path out = dir.resolve("never-written");
         Tools.Result format = LunportCli.run("export", sources.raw().toString(), "-o", out.toString(), "--format", "qcow2");
         assertThat(format.exitCode()).isEqualTo(2);
@@ -104,14 +149,17 @@ class ExportTest {
         Path mount = Itwork.fresh(dir.resolve("tmpfs-8m"));
         Tools.check("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mount.toString());
         try {
-            Path out = mount.resolve("full.raw");
-            Tools.Result r = LunportCli.run("export", sources.raw().toString(), "-o", out.toString());
-            assertThat(r.exitCode()).as(r.describe()).isEqualTo(1);
-            assertThat(r.stderr().lines().toList()).as(r.describe()).hasSize(1);
-            assertThat(r.stderr()).contains(out.toString()).contains("No space left on device")
-                    .contains("partial file removed");
-            try (Stream<Path> left = Files.list(mount)) {
-                assertThat(left).as("files left on the full file system").isEmpty();
+            for (String format : List.of("raw", "vhdx")) {
+                Path out = mount.resolve("full." + format);
+                Tools.Result r = LunportCli.run("export", sources.get("qcow2-deflate").image().toString(), "-o",
+                        out.toString(), "--format", format);
+                assertThat(r.exitCode()).as(r.describe()).isEqualTo(1);
+                assertThat(r.stderr().lines().toList()).as(r.describe()).hasSize(1);
+                assertThat(r.stderr()).contains(out.toString()).contains("No space left on device")
+                        .contains("partial file removed");
+                try (Stream<Path> left = Files.list(mount)) {
+                    assertThat(left).as("files left on the full file system").isEmpty();
+                }
             }
         } finally {
             Tools.check("umount", mount.toString());
@@ -176,6 +224,12 @@ class ExportTest {
         Path out = dir.resolve("overlay.export.raw");
         LunportCli.check("export", source.image().toString(), "--overlay", overlay.toString(), "-o", out.toString());
         TestImages.assertSameBytes(expected, out);
+
+        Path vhdx = dir.resolve("overlay.export.vhdx");
+        LunportCli.check("export", source.image().toString(), "--overlay", overlay.toString(), "-o", vhdx.toString(),
+                "--format", "vhdx");
+        assertThat(Tools.check("qemu-img", "compare", "-f", "vhdx", "-F", "raw", vhdx.toString(), expected.toString())
+                .stdout()).contains("Images are identical");
     }
 
     static void fill(RandomAccessFile f, long offset, int length, int value) throws IOException {

@@ -62,7 +62,7 @@ public final class BlockCopier {
     public void copy(BlockSource from, CopyTarget to, CopyCounters counters, BooleanSupplier cancelled)
             throws IOException {
         ChunkCursor cursor = new ChunkCursor(from, chunkSize, to.holes(), counters);
-        ByteBuffer zeros = ByteBuffer.allocateDirect(chunkSize).asReadOnlyBuffer(); // direct memory starts zeroed
+        ByteBuffer zeros = aligned(chunkSize, to).asReadOnlyBuffer(); // direct memory starts zeroed
         AtomicBoolean stop = new AtomicBoolean();
         int pool = POOLS.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
@@ -94,7 +94,7 @@ public final class BlockCopier {
             throw new CopyCancelledException(to.path());
         }
         long size = from.size();
-        if (size > 0 && to.channel().size() < size) {
+        if (size > 0 && to.buffered().size() < size) {
             // The tail was a hole and was not written: one zero byte at the end sets the length over it.
             write(to, ByteBuffer.allocate(1), size - 1);
         }
@@ -102,7 +102,7 @@ public final class BlockCopier {
 
     private void work(BlockSource from, CopyTarget to, ChunkCursor cursor, ByteBuffer zeros, CopyCounters counters,
                       BooleanSupplier stop) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(chunkSize);
+        ByteBuffer buffer = aligned(chunkSize, to);
         ChunkCursor.Chunk chunk = new ChunkCursor.Chunk();
         while (!stop.getAsBoolean() && cursor.next(chunk)) {
             zeros.clear().limit(chunk.length);
@@ -159,8 +159,16 @@ public final class BlockCopier {
         counters.skipped(length - written); // read as zeros: left as holes
     }
 
+    /** A direct buffer of {@code size} bytes whose address suits O_DIRECT writes to {@code to}. */
+    private static ByteBuffer aligned(int size, CopyTarget to) {
+        if (to.direct() == null) {
+            return ByteBuffer.allocateDirect(size);
+        }
+        return ByteBuffer.allocateDirect(size + to.alignment()).alignedSlice(to.alignment()).limit(size).slice();
+    }
+
     private static void write(CopyTarget to, ByteBuffer buffer, long offset) throws IOException {
-        FileChannel channel = to.channel();
+        FileChannel channel = to.channelFor(buffer, offset);
         long position = offset;
         try {
             while (buffer.hasRemaining()) {

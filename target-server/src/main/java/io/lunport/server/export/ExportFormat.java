@@ -1,6 +1,8 @@
 package io.lunport.server.export;
 
 import io.lunport.translation.BlockSource;
+import io.lunport.translation.vhdx.synth.VhdxLayoutOptions;
+import io.lunport.translation.vhdx.synth.VhdxView;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Locale;
@@ -18,6 +20,17 @@ public enum ExportFormat {
         public BlockSource fileBytes(BlockSource disk, int logicalSectorSize) {
             return disk;
         }
+    },
+
+    /**
+     * A dynamic VHDX ({@link VhdxView}: 32 MiB blocks, only the blocks holding data stored),
+     * written in full, padding included: Windows refuses to attach a sparse VHDX file.
+     */
+    VHDX(HoleMode.ALLOCATE) {
+        @Override
+        public BlockSource fileBytes(BlockSource disk, int logicalSectorSize) throws IOException {
+            return VhdxView.of(disk, VhdxLayoutOptions.defaults(logicalSectorSize));
+        }
     };
 
     private final HoleMode holes;
@@ -26,7 +39,10 @@ public enum ExportFormat {
         this.holes = holes;
     }
 
-    /** The bytes of the output file for {@code disk}, as a source the copy reads from start to end. */
+    /**
+     * The bytes of the output file for {@code disk}, as a source the copy reads from start to
+     * end. The result owns {@code disk}: closing it closes the disk.
+     */
     public abstract BlockSource fileBytes(BlockSource disk, int logicalSectorSize) throws IOException;
 
     public HoleMode holes() {

@@ -33,16 +33,18 @@ public final class Exporter {
 
     public ExportResult export(ExportRequest request, ExportListener listener) throws IOException {
         long start = System.nanoTime();
-        try (BlockSource disk = open(request)) {
-            List<Path> inputs = inputs(disk, request);
-            BlockSource bytes = request.format().fileBytes(disk, request.logicalSectorSize());
-            try {
-                return write(bytes, request, inputs, listener, start);
-            } finally {
-                if (bytes != disk) {
-                    bytes.close();
-                }
-            }
+        BlockSource disk = open(request);
+        BlockSource bytes;
+        List<Path> inputs;
+        try {
+            inputs = inputs(disk, request);
+            bytes = request.format().fileBytes(disk, request.logicalSectorSize());
+        } catch (IOException | RuntimeException e) {
+            disk.close();
+            throw e;
+        }
+        try (bytes) { // owns the disk
+            return write(bytes, request, inputs, listener, start);
         }
     }
 
@@ -53,7 +55,7 @@ public final class Exporter {
         try (InterruptCleanup interrupt = InterruptCleanup.install(output, messages)) {
             listener.started(counters);
             try {
-                copier.copy(bytes, new CopyTarget(output.channel(), output.path(), request.format().holes()), counters,
+                copier.copy(bytes, output.target(request.format().holes()), counters,
                         output::cancelled);
                 if (!output.commit()) {
                     throw new CopyCancelledException(output.path());

@@ -1,5 +1,6 @@
 package io.lunport.server.export;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -23,12 +24,17 @@ public final class OutputFile {
 
     private final Path path;
     private final FileChannel channel;
+    /** The same file opened with O_DIRECT, or null (see {@link CopyTarget}). */
+    private final FileChannel direct;
+    private final int alignment;
     private State state = State.OPEN;
     private volatile boolean cancelled;
 
-    private OutputFile(Path path, FileChannel channel) {
+    private OutputFile(Path path, FileChannel channel, FileChannel direct, int alignment) {
         this.path = path;
         this.channel = channel;
+        this.direct = direct;
+        this.alignment = alignment;
     }
 
     /**
@@ -54,15 +60,24 @@ public final class OutputFile {
             Files.delete(path);
         }
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return new OutputFile(path, channel);
+        FileChannel direct = null;
+        int alignment = 0;
+        try {
+            alignment = Math.toIntExact(Files.getFileStore(path).getBlockSize());
+            direct = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+        } catch (IOException | UnsupportedOperationException | ArithmeticException noDirectIo) {
+            // a file system without O_DIRECT (tmpfs on older kernels, some FUSE): the page cache it is
+        }
+        return new OutputFile(path, channel, direct, alignment);
+    }
+
+    /** Where the copy writes: both channels to this file. */
+    public CopyTarget target(HoleMode holes) {
+        return new CopyTarget(channel, direct, direct == null ? 0 : alignment, path, holes);
     }
 
     public Path path() {
         return path;
-    }
-
-    public FileChannel channel() {
-        return channel;
     }
 
     /** Asks the export to stop: the copy polls {@link #cancelled()}, and {@link #commit} refuses from now on. */
@@ -79,12 +94,12 @@ public final class OutputFile {
      * the file discarded first (the force can take seconds: a cancel during it still wins).
      */
     public boolean commit() throws IOException {
-        channel.force(true);
+        channel.force(true); // the data written directly is on the device; this forces metadata and the rest
         synchronized (this) {
             if (state != State.OPEN || cancelled) {
                 return false;
             }
-            channel.close();
+            closeChannels();
             state = State.COMMITTED;
             return true;
         }
@@ -101,7 +116,7 @@ public final class OutputFile {
         }
         state = State.DISCARDED;
         try {
-            channel.close();
+            closeChannels();
         } catch (IOException ignored) {
             // the file is removed next; a close error changes nothing
         }
@@ -110,6 +125,12 @@ public final class OutputFile {
             return "partial file removed";
         } catch (IOException e) {
             return "the partial file " + path + " could not be removed: " + e.getMessage();
+        }
+    }
+
+    private void closeChannels() throws IOException {
+        try (FileChannel c = channel; FileChannel d = direct) {
+            // closes both, the direct one first
         }
     }
 }

@@ -42,12 +42,24 @@ class BlockCopierTest {
             Path out = dir.resolve("out-" + mode);
             CopyCounters counters = new CopyCounters(disk.size());
             copy(new BlockCopier(CHUNK, 3), disk, out, mode, counters, () -> false);
-            assertThat(Files.readAllBytes(out)).as(mode.toString()).isEqualTo(disk.bytes);
-            assertThat(disk.readsOutsideData.get()).as("bytes read outside DATA runs (%s)", mode).isZero();
-            assertThat(counters.done()).isEqualTo(disk.size());
-            long expectedWritten = mode == HoleMode.ALLOCATE ? disk.size() : disk.nonZeroGranuleBytes();
-            assertThat(counters.written()).as("bytes written (%s)", mode).isEqualTo(expectedWritten);
+            checkCopy(disk, out, mode, counters);
+
+            // the same through an OutputFile: aligned writes with O_DIRECT (where the file system has it), the rest buffered
+            Path direct = dir.resolve("direct-" + mode);
+            OutputFile output = OutputFile.create(direct, false, List.of());
+            CopyCounters directCounters = new CopyCounters(disk.size());
+            new BlockCopier(CHUNK, 3).copy(disk, output.target(mode), directCounters, output::cancelled);
+            assertThat(output.commit()).isTrue();
+            checkCopy(disk, direct, mode, directCounters);
         }
+    }
+
+    private static void checkCopy(Disk disk, Path out, HoleMode mode, CopyCounters counters) throws IOException {
+        assertThat(Files.readAllBytes(out)).as(mode.toString()).isEqualTo(disk.bytes);
+        assertThat(disk.readsOutsideData.get()).as("bytes read outside DATA runs (%s)", mode).isZero();
+        assertThat(counters.done()).isEqualTo(disk.size());
+        long expectedWritten = mode == HoleMode.ALLOCATE ? disk.size() : disk.nonZeroGranuleBytes();
+        assertThat(counters.written()).as("bytes written (%s)", mode).isEqualTo(expectedWritten);
     }
 
     @Test
@@ -85,7 +97,7 @@ class BlockCopierTest {
     private static void copy(BlockCopier copier, Disk disk, Path out, HoleMode mode, CopyCounters counters,
                              java.util.function.BooleanSupplier cancelled) throws IOException {
         try (FileChannel channel = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            copier.copy(disk, new CopyTarget(channel, out, mode), counters, cancelled);
+            copier.copy(disk, CopyTarget.buffered(channel, out, mode), counters, cancelled);
         }
     }
 
