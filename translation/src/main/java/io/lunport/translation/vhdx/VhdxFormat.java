@@ -70,7 +70,7 @@ public final class VhdxFormat implements ImageFormat {
                 backing = chain.openBacking(file.path(), parentReference, null);
                 checkLinkage(file, metadata.parentLocator(), backing);
             }
-            return new VhdxBlockSource(file, header, metadata, bat, chain.context(), backing, parentReference,
+            return new VhdxBlockSource(file, header, metadata, meta, bat, chain.context(), backing, parentReference,
                     ImageIdentity.of(file.path(), backing), replayed);
         } catch (IOException | RuntimeException e) {
             file.close();

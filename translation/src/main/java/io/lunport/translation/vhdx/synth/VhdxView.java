@@ -1,6 +1,7 @@
 package io.lunport.translation.vhdx.synth;
 
 import io.lunport.translation.BlockSource;
+import io.lunport.translation.ImageIdentity;
 import io.lunport.translation.Extent;
 import io.lunport.translation.Extents;
 import io.lunport.translation.RawBlockSource;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,12 +102,7 @@ public final class VhdxView implements BlockSource {
      * of SHA-256 over both, marked as a name-based (version 5 style) UUID.
      */
     static VhdxGuid derivedGuid(byte[] identity, String purpose) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-        }
+        MessageDigest sha = ImageIdentity.sha256();
         sha.update(("lunport vhdx view " + purpose + "|").getBytes(StandardCharsets.UTF_8));
         byte[] d = sha.digest(identity);
         d[6] = (byte) ((d[6] & 0x0f) | 0x50);
@@ -272,12 +267,7 @@ public final class VhdxView implements BlockSource {
 
     @Override
     public byte[] identity() {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = ImageIdentity.sha256();
         sha.update((FORMAT_NAME + "|" + layout.blockSize() + "|" + layout.logicalSectorSize() + "|"
                 + layout.physicalSectorSize() + "|").getBytes(StandardCharsets.UTF_8));
         if (userItem != null) {

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * compare; 512-byte sectors only in qemu 7.2) and libyal's libvhdi (vhdiinfo, and its Python
  * binding, Debian python3-libvhdi, to read every byte, 4096-byte sectors included).
  */
-final class VhdxOracles {
+public final class VhdxOracles {
 
     /** Reads the whole virtual disk of a VHD/VHDX with libvhdi into a raw file; prints size and sector size. */
     private static final String LIBVHDI_READ = String.join("\n",
@@ -42,7 +42,7 @@ final class VhdxOracles {
     }
 
     /** Writes the DATA extents of {@code source} to {@code file}, the rest as holes, at the source's full length. */
-    static Path materialize(BlockSource source, Path file) throws IOException {
+    public static Path materialize(BlockSource source, Path file) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -67,7 +67,7 @@ final class VhdxOracles {
     }
 
     /** qemu-img check and info accept the file as a VHDX of {@code virtualSize} bytes. */
-    static void qemuAccepts(Path vhdx, long virtualSize) throws Exception {
+    public static void qemuAccepts(Path vhdx, long virtualSize) throws Exception {
         String check = run("qemu-img", "check", "-f", "vhdx", vhdx.toString());
         assertThat(check).contains("No errors were found");
         String info = run("qemu-img", "info", "-f", "vhdx", "--output=json", vhdx.toString());
@@ -75,7 +75,7 @@ final class VhdxOracles {
     }
 
     /** qemu-img compare finds the VHDX and the image (through its chain) identical. */
-    static void qemuIdentical(Path vhdx, Path image, String format) throws Exception {
+    public static void qemuIdentical(Path vhdx, Path image, String format) throws Exception {
         assertThat(run("qemu-img", "compare", "-f", "vhdx", "-F", format, vhdx.toString(), image.toString()))
                 .contains("Images are identical");
     }
@@ -84,7 +84,7 @@ final class VhdxOracles {
     private static final Pattern VHDI_SECTOR = Pattern.compile("Bytes per sector\\s*:\\s*(\\d+) bytes");
 
     /** vhdiinfo accepts the file and reports this size and sector size. */
-    static void vhdiinfoAccepts(Path vhdx, long virtualSize, int sectorSize) throws Exception {
+    public static void vhdiinfoAccepts(Path vhdx, long virtualSize, int sectorSize) throws Exception {
         String out = run("vhdiinfo", vhdx.toString());
         Matcher size = VHDI_SIZE.matcher(out);
         Matcher sector = VHDI_SECTOR.matcher(out);
@@ -95,14 +95,14 @@ final class VhdxOracles {
     }
 
     /** Every byte of the VHDX's virtual disk as libvhdi reads it, as a raw file next to it. */
-    static Path libvhdiRaw(Path vhdx) throws Exception {
+    public static Path libvhdiRaw(Path vhdx) throws Exception {
         Path raw = vhdx.resolveSibling(vhdx.getFileName() + ".libvhdi.raw");
         run("/usr/bin/python3", "-c", LIBVHDI_READ, vhdx.toString(), raw.toString());
         return raw;
     }
 
     /** The two files hold the same bytes, {@code longer} possibly followed by zeros only. */
-    static void assertSameBytesZeroPadded(Path expected, Path longer) throws IOException {
+    public static void assertSameBytesZeroPadded(Path expected, Path longer) throws IOException {
         byte[] want = Files.readAllBytes(expected);
         byte[] got = Files.readAllBytes(longer);
         assertThat(got.length).isGreaterThanOrEqualTo(want.length);
@@ -118,7 +118,7 @@ final class VhdxOracles {
      * {@code ranges} (pairs of offset and length): the gaps are holes, so converters leave
      * whole blocks unallocated.
      */
-    static Path sparseRaw(Path file, long size, long seed, long... ranges) throws IOException {
+    public static Path sparseRaw(Path file, long size, long seed, long... ranges) throws IOException {
         Random random = new Random(seed);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(size);
