@@ -94,6 +94,26 @@ class ExportTest {
         assertNotSparse(out);
     }
 
+    /** A plugin stub exports as the image it points to: the same VHDX, byte for byte, and the same raw disk. */
+    @Test
+    void aStubExportsAsItsImage() throws IOException {
+        Source source = sources.get("chain");
+        Path stub = dir.resolve("chain.stub.vhdx");
+        LunportCli.check("stub", source.image().toString(), "-o", stub.toString(), "--force");
+        Path fromStub = dir.resolve("chain.from-stub.vhdx");
+        Path fromImage = dir.resolve("chain.from-image.vhdx");
+        LunportCli.check("export", stub.toString(), "-o", fromStub.toString(), "--format", "vhdx", "--force");
+        LunportCli.check("export", source.image().toString(), "-o", fromImage.toString(), "--format", "vhdx", "--force");
+        TestImages.assertSameBytes(fromImage, fromStub);
+        assertThat(Tools.check("qemu-img", "compare", "-f", "vhdx", "-F", "raw", fromStub.toString(),
+                source.expected().toString()).stdout()).contains("Images are identical");
+        assertNotSparse(fromStub);
+
+        Path raw = dir.resolve("chain.from-stub.raw");
+        LunportCli.check("export", stub.toString(), "-o", raw.toString(), "--force");
+        TestImages.assertSameBytes(source.expected(), raw);
+    }
+
     /** Windows refuses sparse VHDX files: every block of the file must be allocated. */
     static void assertNotSparse(Path file) throws IOException {
         assertThat(allocatedBytes(file)).as("bytes allocated to %s (apparent size %d)", file, Files.size(file))
