@@ -120,6 +120,17 @@ class ExportTest {
                 .isGreaterThanOrEqualTo(Files.size(file));
     }
 
+    /** On a terminal (a pty from util-linux's script) a bar is redrawn in place, then the summary line follows. */
+    @Test
+    void aTerminalGetsAProgressBar() {
+        Path out = dir.resolve("terminal.vhdx");
+        String command = String.join(" ", LunportCli.command("export", sources.get("qcow2-deflate").image().toString(),
+                "-o", out.toString(), "--format", "vhdx", "--force"));
+        Tools.Result r = Tools.check(LunportCli.TIMEOUT, "script", "-qec", command, "/dev/null");
+        assertThat(r.stdout()).as(r.describe()).contains("\rexport [").contains(" MiB/s ")
+                .contains("lunport: exported " + out);
+    }
+
     @Test
     void anExistingOutputIsKeptUnlessForced() throws IOException {
         Path out = dir.resolve("existing.raw");

@@ -22,6 +22,12 @@ public final class OutputFile {
 
     enum State { OPEN, COMMITTED, DISCARDED }
 
+    /**
+     * {@code -Dlunport.export.directIo=false} writes everything through the page cache: for a
+     * file system or device on which O_DIRECT is slower, and to measure the difference.
+     */
+    static final boolean DIRECT_IO = Boolean.parseBoolean(System.getProperty("lunport.export.directIo", "true"));
+
     private final Path path;
     private final FileChannel channel;
     /** The same file opened with O_DIRECT, or null (see {@link CopyTarget}). */
@@ -63,8 +69,10 @@ public final class OutputFile {
         FileChannel direct = null;
         int alignment = 0;
         try {
-            alignment = Math.toIntExact(Files.getFileStore(path).getBlockSize());
-            direct = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+            if (DIRECT_IO) {
+                alignment = Math.toIntExact(Files.getFileStore(path).getBlockSize());
+                direct = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+            }
         } catch (IOException | UnsupportedOperationException | ArithmeticException noDirectIo) {
             // a file system without O_DIRECT (tmpfs on older kernels, some FUSE): the page cache it is
         }
