@@ -161,7 +161,6 @@ for r in $(seq "$ROUNDS"); do
 done
 kill -0 "$lunport_pid" 2>/dev/null || { tail -20 "$work/lunport.log" >&2; die "lunport died during the benchmark"; }
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 med() { for r in $(seq "$ROUNDS"); do echo -n "${res[$1,$2,$r]} "; done | median; }
 
 echo

@@ -1,5 +1,5 @@
 # Shared by the benchmark scripts (sourced, not run): failing, finding a free loopback port,
-# and stopping a process they started.
+# stopping a process they started, and the median of the rounds.
 
 die() { echo "bench: $*" >&2; exit 1; }
 
@@ -25,3 +25,6 @@ stop_process() {
   wait "$pid" 2>/dev/null
   return 0
 }
+
+# The median of the numbers on stdin (separated by spaces or newlines); 0 when there are none.
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }

@@ -113,8 +113,6 @@ for r in $(seq "$ROUNDS"); do
 done
 kill -0 "$lunport_pid" 2>/dev/null || { tail -20 "$work/lunport.log" >&2; die "lunport died during the benchmark"; }
 
-median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-
 echo
 echo "lunport vs tgt, same ${SIZE_MIB} MiB file on loopback, median of $ROUNDS rounds of ${SECS}s"
 echo "(iscsi-perf for reads; qemu-img bench -w -t none -d 32 -s 4k -c $wcount for writes)"

@@ -1,16 +1,14 @@
 package io.lunport.server.cli;
 
-import io.lunport.overlay.OverlayBlockDevice;
-import io.lunport.translation.BlockSource;
-import io.lunport.translation.Extent;
-import io.lunport.translation.ImageOpener;
+import io.lunport.server.export.BlockCopier;
+import io.lunport.server.export.ExportFormat;
+import io.lunport.server.export.ExportListener;
+import io.lunport.server.export.ExportRequest;
+import io.lunport.server.export.ExportResult;
+import io.lunport.server.export.Exporter;
+import io.lunport.server.export.ProgressBar;
 import io.lunport.translation.TranslationContext;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,16 +16,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lunport export IMAGE [--overlay FILE] -o OUT --format raw}: a standalone raw file of
- * the image as a LUN serves it, with an overlay's writes folded in. Runs that read as zeros
- * without storage are left as holes. VHDX output comes with the VHDX issue.
+ * {@code lunport export IMAGE -o OUT --format vhdx|raw [--overlay FILE] [--force]
+ * [--sector-size 512|4096]}: a standalone file of the disk as a LUN serves it. The flags are
+ * checked here; {@link Exporter} does the work.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Writes IMAGE (with an overlay's writes folded in) as a standalone file.")
+        description = {"Writes IMAGE (with an overlay's writes folded in) as a standalone file.",
+                "raw: sparse, zero runs stay holes. vhdx: a dynamic VHDX holding only the blocks with data, "
+                        + "fully allocated (Windows refuses sparse VHDX files)."})
 public final class ExportCommand implements Callable<Integer> {
-
-    private static final int BUFFER = 1 << 20;
-    private static final long EXTENT_WINDOW = 1L << 30;
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image (any format lunport reads).")
     Path image;
@@ -38,74 +35,35 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "The file to write.")
     Path output;
 
-    @Option(names = "--format", defaultValue = "raw", description = "Output format: raw (vhdx comes later).")
+    @Option(names = "--format", defaultValue = "raw", paramLabel = "raw|vhdx", description = "Output format (default raw).")
     String format;
+
+    @Option(names = "--force", description = "Overwrite OUT when it exists.")
+    boolean force;
+
+    @Option(names = "--sector-size", paramLabel = "512|4096",
+            description = "Logical sector size of a VHDX output (default 512).")
+    Integer sectorSize;
 
     @Mixin
     DebugOption debug;
 
     @Override
     public Integer call() throws Exception {
-        if (!format.equals("raw")) {
-            throw new IllegalArgumentException("--format " + format + ": only raw is supported so far");
+        ExportFormat outputFormat = ExportFormat.fromCli(format);
+        if (sectorSize != null && sectorSize != 512 && sectorSize != 4096) {
+            throw new IllegalArgumentException("--sector-size " + sectorSize + ": expected 512 or 4096");
         }
-        if (Files.exists(output) && Files.exists(image) && Files.isSameFile(output, image)) {
-            throw new IllegalArgumentException("-o " + output + " is the image itself");
+        if (sectorSize != null && outputFormat == ExportFormat.RAW) {
+            throw new IllegalArgumentException("--sector-size applies to --format vhdx only (a raw file has no sector size)");
         }
-        BlockSource source = new ImageOpener(TranslationContext.defaults()).open(image);
-        BlockSource disk = source;
-        if (overlay != null) {
-            try {
-                disk = OverlayBlockDevice.openReadOnly(source, overlay);
-            } catch (IOException | RuntimeException e) {
-                source.close();
-                throw e;
-            }
-        }
-        try (BlockSource in = disk;
-             FileChannel out = FileChannel.open(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     StandardOpenOption.TRUNCATE_EXISTING)) {
-            copy(in, out, System.console() != null);
-            out.force(true);
-        }
+        ExportRequest request = new ExportRequest(image, overlay, output, outputFormat,
+                sectorSize == null ? 512 : sectorSize, force);
+        // A bar redrawn in place only makes sense on a terminal; logs and pipes get the summary alone.
+        ExportListener listener = System.console() != null ? new ProgressBar(System.out) : ExportListener.NONE;
+        ExportResult result = new Exporter(TranslationContext.defaults(), BlockCopier.defaults(), System.err)
+                .export(request, listener);
+        System.out.println(result.summary());
         return 0;
     }
-
-    static void copy(BlockSource in, FileChannel out, boolean progress) throws IOException {
-        long size = in.size();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
-        int shown = -1;
-        for (long window = 0; window < size; window += EXTENT_WINDOW) {
-            for (Extent extent : in.extents(window, Math.min(EXTENT_WINDOW, size - window))) {
-                if (extent.kind() != Extent.Kind.DATA) {
-                    continue; // reads as zeros: a hole in the output
-                }
-                for (long at = extent.offset(); at < extent.end(); ) {
-                    int n = (int) Math.min(BUFFER, extent.end() - at);
-                    buffer.clear().limit(n);
-                    in.read(at, buffer);
-                    buffer.flip();
-                    long position = at;
-                    while (buffer.hasRemaining()) {
-                        position += out.write(buffer, position);
-                    }
-                    at += n;
-                    int percent = (int) (at * 100 / size);
-                    if (progress && percent != shown) {
-                        shown = percent;
-                        System.out.print("\rexport: " + percent + "%");
-                        System.out.flush();
-                    }
-                }
-            }
-        }
-        if (out.size() < size) {
-            // The last byte was not written, so it reads as zero: writing it sets the length over a hole.
-            out.write(ByteBuffer.allocate(1), size - 1);
-        }
-        if (progress) {
-            System.out.println("\rexport: 100%");
-        }
-    }
-
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lunport.server.export.Units;
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.ImageOpener;
 import io.lunport.translation.SourceInfo;
@@ -80,7 +81,7 @@ public final class InspectCommand implements Callable<Integer> {
             String indent = "  ".repeat(depth);
             System.out.println(indent + (depth == 0 ? "image:        " : "backing file: ") + layer.file());
             System.out.println(indent + "format:       " + layer.format());
-            System.out.println(indent + "virtual size: " + layer.virtualSize() + " bytes (" + human(layer.virtualSize()) + ")");
+            System.out.println(indent + "virtual size: " + layer.virtualSize() + " bytes (" + Units.human(layer.virtualSize()) + ")");
             if (layer.clusterSize() > 0) {
                 System.out.println(indent + "cluster size: " + layer.clusterSize());
             }
@@ -88,22 +89,11 @@ public final class InspectCommand implements Callable<Integer> {
                 System.out.println(indent + "compression:  " + layer.compression());
             }
             if (layer.allocatedBytes() >= 0) {
-                System.out.println(indent + "allocated:    " + layer.allocatedBytes() + " bytes (" + human(layer.allocatedBytes()) + ")");
+                System.out.println(indent + "allocated:    " + layer.allocatedBytes() + " bytes (" + Units.human(layer.allocatedBytes()) + ")");
             }
             for (Map.Entry<String, String> e : layer.details().entrySet()) {
                 System.out.println(indent + e.getKey() + ": " + e.getValue());
             }
         }
-    }
-
-    static String human(long bytes) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-        double value = bytes;
-        int unit = 0;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return unit == 0 ? bytes + " B" : String.format("%.1f %s", value, units[unit]);
     }
 }
