@@ -10,7 +10,9 @@
 # format, one after the other:
 #   lunport  java -jar benchmarks/target/benchmarks.jar DecodeBenchmark -p image=IMG
 #            sequential1M: 1 MiB reads in order over the disk; random4K: 4 KiB reads at random
-#            aligned offsets; BENCH_THREADS threads (default: the number of cores), one fork,
+#            aligned offsets; BENCH_THREADS threads (default 8, qemu's -d 8: on a machine shared
+#            with other work the scheduler shares CPU per runnable thread, and qemu-img bench
+#            has up to 8 pread workers runnable), one fork,
 #            BENCH_WARMUPS + BENCH_ITERATIONS iterations of BENCH_ITERATION_SECONDS each.
 #   qemu     qemu-img bench -f FMT -t writeback -d 8 -s 1M -c 2*SIZE_MIB (twice over the disk),
 #            and -s 4k -c BENCH_COUNT4K -S 7919*4096: qemu-img bench has no random pattern, so
@@ -29,7 +31,7 @@ set -euo pipefail
 ROUNDS=${BENCH_ROUNDS:-2}
 SIZE_MIB=${BENCH_SIZE_MIB:-256}
 FORMATS=${BENCH_FORMATS:-"qcow2 qcow2-deflate qcow2-zstd vmdk-sparse vmdk-stream vdi vhd vhdx"}
-THREADS=${BENCH_THREADS:-$(nproc)}
+THREADS=${BENCH_THREADS:-8}
 WARMUPS=${BENCH_WARMUPS:-1}
 ITERATIONS=${BENCH_ITERATIONS:-3}
 ITER_SECS=${BENCH_ITERATION_SECONDS:-1}
@@ -54,21 +56,25 @@ trap 'exit 130' INT TERM
 make_images "$work" "$SIZE_MIB" "$FORMATS"
 [ -n "${BENCH_DIR:-}" ] || rm -f "$work/source-$SIZE_MIB.raw"
 
-lunport_jmh() { # IMAGE -> "seq1M_MiB/s rand4K_MiB/s"
+lunport_jmh() { # IMAGE -> "seq1M_MiB/s rand4K_MiB/s seq1M_MiB/cpu-s rand4K_MiB/cpu-s"
   local csv="$work/jmh.csv"
   rm -f "$csv"
   # shellcheck disable=SC2086
   java -jar "$jar" 'io.lunport.benchmarks.DecodeBenchmark' -p image="$1" -f 1 -t "$THREADS" \
     -wi "$WARMUPS" -w "${ITER_SECS}s" -i "$ITERATIONS" -r "${ITER_SECS}s" \
     ${LUNPORT_JAVA_OPTS:+-jvmArgsAppend "$LUNPORT_JAVA_OPTS"} -rf csv -rff "$csv" > "$work/jmh.log" 2>&1 \
-    || { tail -20 "$work/jmh.log" >&2; echo "0 0"; return; }
-  awk -F, '/sequential1M/ {s = $5} /random4K/ {r = $5 / 256} END {printf "%.1f %.1f\n", s, r}' "$csv"
+    || { tail -20 "$work/jmh.log" >&2; echo "0 0 0 0"; return; }
+  # Score: reads/s. The cpuNanos rows: CPU ns of all benchmark threads in one iteration.
+  awk -F, -v secs="$ITER_SECS" '{gsub(/"/, "", $1)} $1 ~ /sequential1M$/ {s = $5} $1 ~ /random4K$/ {r = $5 / 256}
+    $1 ~ /sequential1M:cpuNanos$/ {sc = $5} $1 ~ /random4K:cpuNanos$/ {rc = $5}
+    END {printf "%.1f %.1f %.1f %.1f\n", s, r, (sc > 0 ? s * secs * 1e9 / sc : 0), (rc > 0 ? r * secs * 1e9 / rc : 0)}' "$csv"
 }
-qemu_bench() { # FMT IMAGE COUNT SIZE_BYTES [STEP] -> MiB/s
-  local out
-  out=$(qemu-img bench -f "$1" -t writeback -d 8 -c "$3" -s "$4" ${5:+-S "$5"} "$2" 2>&1) \
-    || { echo "$out" | tail -3 >&2; echo 0; return; }
-  echo "$out" | awk -v n="$3" -v b="$4" '/Run completed in/ {printf "%.1f\n", n * b / 1048576 / $4}'
+qemu_bench() { # FMT IMAGE COUNT SIZE_BYTES [STEP] -> "MiB/s MiB/cpu-s"
+  local out TIMEFORMAT='cpu %U %S'  # bash's time: user and system seconds of qemu-img
+  out=$( { time qemu-img bench -f "$1" -t writeback -d 8 -c "$3" -s "$4" ${5:+-S "$5"} "$2"; } 2>&1) \
+    || { echo "$out" | tail -3 >&2; echo "0 0"; return; }
+  echo "$out" | awk -v n="$3" -v b="$4" '/Run completed in/ {t = $4} /^cpu / {c = $2 + $3}
+    END {m = n * b / 1048576; printf "%.1f %.1f\n", m / t, (c > 0 ? m / c : 0)}'
 }
 
 declare -A res
@@ -76,22 +82,28 @@ for f in $FORMATS; do cat "$work/$f.img" > /dev/null; done  # page cache warm
 for r in $(seq "$ROUNDS"); do
   for f in $FORMATS; do
     img="$work/$f.img"
-    read -r lseq lrand <<<"$(lunport_jmh "$img")"
-    qseq=$(qemu_bench "$(qfmt "$f")" "$img" $((2 * SIZE_MIB)) 1048576)
-    qrand=$(qemu_bench "$(qfmt "$f")" "$img" "$COUNT4K" 4096 "$STEP4K")
-    res[$f,lseq,$r]=$lseq; res[$f,lrand,$r]=$lrand; res[$f,qseq,$r]=$qseq; res[$f,qrand,$r]=$qrand
-    echo "bench: round $r $f: lunport 1M $lseq MiB/s, 4K $lrand MiB/s; qemu 1M $qseq MiB/s, 4K $qrand MiB/s" >&2
+    read -r lseq lrand lseqc lrandc <<<"$(lunport_jmh "$img")"
+    read -r qseq qseqc <<<"$(qemu_bench "$(qfmt "$f")" "$img" $((2 * SIZE_MIB)) 1048576)"
+    read -r qrand qrandc <<<"$(qemu_bench "$(qfmt "$f")" "$img" "$COUNT4K" 4096 "$STEP4K")"
+    for k in lseq lrand lseqc lrandc qseq qrand qseqc qrandc; do res[$f,$k,$r]=${!k}; done
+    echo "bench: round $r $f: lunport 1M $lseq MiB/s ($lseqc per CPU-s), 4K $lrand MiB/s ($lrandc);" \
+      "qemu 1M $qseq MiB/s ($qseqc), 4K $qrand MiB/s ($qrandc)" >&2
   done
 done
 
 med() { for r in $(seq "$ROUNDS"); do echo -n "${res[$1,$2,$r]} "; done | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {print (b > 0 ? sprintf("%.2f", a / b) : "n/a")}'; }
 echo
 echo "Decode throughput through the BlockSource (JMH, $THREADS threads) vs qemu-img bench (-t writeback -d 8),"
 echo "${SIZE_MIB} MiB images of random/text/empty 64 KiB runs, page cache warm, median of $ROUNDS rounds, MiB/s."
-echo "1M: sequential 1 MiB reads; 4K: scattered 4 KiB reads (lunport random, qemu a prime step). Ratio > 1: lunport faster."
-printf '%-14s %10s %10s %6s %10s %10s %6s\n' format lp-1M qemu-1M ratio lp-4K qemu-4K ratio
+echo "1M: sequential 1 MiB reads; 4K: scattered 4 KiB reads (lunport random, qemu a prime step)."
+echo "cpu: ratio of MiB decoded per CPU-second (lunport: its benchmark threads; qemu: user+sys of the process)."
+echo "Ratio > 1: lunport faster / cheaper."
+printf '%-14s %8s %8s %6s %6s %8s %8s %6s %6s\n' format lp-1M qemu-1M ratio cpu lp-4K qemu-4K ratio cpu
 for f in $FORMATS; do
-  awk -v f="$f" -v ls="$(med "$f" lseq)" -v qs="$(med "$f" qseq)" -v lr="$(med "$f" lrand)" -v qr="$(med "$f" qrand)" 'BEGIN {
-    printf "%-14s %10.0f %10.0f %6s %10.1f %10.1f %6s\n", f, ls, qs, (qs > 0 ? sprintf("%.2f", ls/qs) : "n/a"),
-      lr, qr, (qr > 0 ? sprintf("%.2f", lr/qr) : "n/a") }'
+  printf '%-14s %8.0f %8.0f %6s %6s %8.1f %8.1f %6s %6s\n' "$f" \
+    "$(med "$f" lseq)" "$(med "$f" qseq)" "$(ratio "$(med "$f" lseq)" "$(med "$f" qseq)")" \
+    "$(ratio "$(med "$f" lseqc)" "$(med "$f" qseqc)")" \
+    "$(med "$f" lrand)" "$(med "$f" qrand)" "$(ratio "$(med "$f" lrand)" "$(med "$f" qrand)")" \
+    "$(ratio "$(med "$f" lrandc)" "$(med "$f" qrandc)")"
 done

@@ -4,12 +4,15 @@ import io.lunport.translation.BlockSource;
 import io.lunport.translation.ImageOpener;
 import io.lunport.translation.TranslationContext;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -38,6 +41,13 @@ import org.openjdk.jmh.infra.ThreadParams;
  * ops/s / 256 for 4 KiB reads. The image comes from {@code -p image=PATH}
  * ({@code bench/jmh.sh} makes the images with {@code qemu-img convert}); it is opened once
  * per fork with default caches, and the page cache is warmed by the warm-up iterations.
+ *
+ * <p>Besides reads per second, each benchmark reports {@code cpuNanos}: CPU nanoseconds (user
+ * and kernel) its threads used in one iteration (summed over the threads, averaged over the
+ * iterations), so that {@code cpuNanos / (score * iteration seconds)} is the CPU cost of one
+ * read. On a machine shared with other work that cost holds still where throughput
+ * swings with the share of the CPU the benchmark gets. It leaves out the JVM's own threads
+ * (JIT, GC), which a read path that allocates nothing keeps idle.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -85,8 +95,30 @@ public class DecodeBenchmark {
         }
     }
 
+    /** The CPU time of one benchmark thread in each measured iteration (JMH sums the threads). */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class CpuTime {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+        /** CPU nanoseconds of this thread in the iteration; JMH sums the threads. */
+        public long cpuNanos;
+        private long start;
+
+        @Setup(Level.Iteration)
+        public void start() {
+            cpuNanos = 0;
+            start = THREADS.getCurrentThreadCpuTime();
+        }
+
+        @TearDown(Level.Iteration)
+        public void stop() {
+            cpuNanos = THREADS.getCurrentThreadCpuTime() - start;
+        }
+    }
+
     @Benchmark
-    public ByteBuffer sequential1M(Reader reader) throws IOException {
+    public ByteBuffer sequential1M(Reader reader, CpuTime cpu) throws IOException {
         long blocks = source.size() / LARGE;
         long offset = Math.floorMod(cursor.getAndIncrement(), blocks) * LARGE;
         ByteBuffer buf = reader.large.clear();
@@ -95,7 +127,7 @@ public class DecodeBenchmark {
     }
 
     @Benchmark
-    public ByteBuffer random4K(Reader reader) throws IOException {
+    public ByteBuffer random4K(Reader reader, CpuTime cpu) throws IOException {
         long offset = reader.random.nextLong(source.size() / SMALL) * SMALL;
         ByteBuffer buf = reader.small.clear();
         source.read(offset, buf);
