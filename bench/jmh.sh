@@ -64,8 +64,9 @@ lunport_jmh() { # IMAGE -> "seq1M_MiB/s rand4K_MiB/s seq1M_MiB/cpu-s rand4K_MiB/
     -wi "$WARMUPS" -w "${ITER_SECS}s" -i "$ITERATIONS" -r "${ITER_SECS}s" \
     ${LUNPORT_JAVA_OPTS:+-jvmArgsAppend "$LUNPORT_JAVA_OPTS"} -rf csv -rff "$csv" > "$work/jmh.log" 2>&1 \
     || { tail -20 "$work/jmh.log" >&2; echo "0 0 0 0"; return; }
-  # Score: reads/s. The cpuNanos rows: CPU ns of all benchmark threads in one iteration.
-  awk -F, -v secs="$ITER_SECS" '{gsub(/"/, "", $1)} $1 ~ /sequential1M$/ {s = $5} $1 ~ /random4K$/ {r = $5 / 256}
+  # Score: reads/s. The cpuNanos rows: CPU ns of all benchmark threads, summed over the
+  # measured iterations (JMH sums EVENTS counters), so over ITERATIONS * ITER_SECS seconds.
+  awk -F, -v secs="$((ITERATIONS * ITER_SECS))" '{gsub(/"/, "", $1)} $1 ~ /sequential1M$/ {s = $5} $1 ~ /random4K$/ {r = $5 / 256}
     $1 ~ /sequential1M:cpuNanos$/ {sc = $5} $1 ~ /random4K:cpuNanos$/ {rc = $5}
     END {printf "%.1f %.1f %.1f %.1f\n", s, r, (sc > 0 ? s * secs * 1e9 / sc : 0), (rc > 0 ? r * secs * 1e9 / rc : 0)}' "$csv"
 }

@@ -43,9 +43,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  * per fork with default caches, and the page cache is warmed by the warm-up iterations.
  *
  * <p>Besides reads per second, each benchmark reports {@code cpuNanos}: CPU nanoseconds (user
- * and kernel) its threads used in one iteration (summed over the threads, averaged over the
- * iterations), so that {@code cpuNanos / (score * iteration seconds)} is the CPU cost of one
- * read. On a machine shared with other work that cost holds still where throughput
+ * and kernel) its threads used while measured (JMH sums the counter over the threads and the
+ * iterations), so that {@code cpuNanos / (score * iterations * iteration seconds)} is the CPU
+ * cost of one read. On a machine shared with other work that cost holds still where throughput
  * swings with the share of the CPU the benchmark gets. It leaves out the JVM's own threads
  * (JIT, GC), which a read path that allocates nothing keeps idle.
  */
