@@ -60,54 +60,8 @@ trap 'exit 130' INT TERM
 cp="$root/translation/target/classes:$root/translation/target/test-classes:$(cat "$work/cp.txt")"
 
 # --- images ------------------------------------------------------------------------------
-qfmt() { case "$1" in qcow2*) echo qcow2;; vmdk*) echo vmdk;; vhd) echo vpc;; *) echo "$1";; esac; }
-convert_opts() {
-  case "$1" in
-    qcow2) echo "-O qcow2";;
-    qcow2-deflate) echo "-c -O qcow2 -o compression_type=zlib";;
-    qcow2-zstd) echo "-c -O qcow2 -o compression_type=zstd";;
-    vmdk-sparse) echo "-O vmdk -o subformat=monolithicSparse";;
-    vmdk-stream) echo "-O vmdk -o subformat=streamOptimized";;
-    vdi) echo "-O vdi";;
-    vhd) echo "-O vpc -o force_size=on";;
-    vhdx) echo "-O vhdx";;
-    *) die "unknown format $1";;
-  esac
-}
-src="$work/source-$SIZE_MIB.raw"
-if [ ! -f "$src" ]; then
-  echo "bench: writing the ${SIZE_MIB} MiB source (random, text-like and empty 64 KiB runs)" >&2
-  python3 - "$src" "$SIZE_MIB" <<'PY'
-import random, sys
-path, mib = sys.argv[1], int(sys.argv[2])
-rng = random.Random(20261127)
-RUN = 65536
-syll = ["ka", "lo", "mi", "ne", "ru", "ta", "so", "vi", "de", "po", "an", "el", "is", "or", "um", "th", "st", "qu"]
-words = ["".join(rng.choice(syll) for _ in range(rng.randint(1, 4))) for _ in range(3000)]
-def text_run():
-    out, n = [], 0
-    while n < RUN:
-        line = " ".join(rng.choice(words) for _ in range(rng.randint(4, 14)))
-        line = line.capitalize() + rng.choice([".", ",", ";", "?"]) + "\n"
-        out.append(line); n += len(line)
-    return "".join(out).encode()[:RUN]
-texts = [text_run() for _ in range(256)]  # a pool: building 170 MiB of prose in Python is slow
-zero = bytes(RUN)
-with open(path, "wb") as f:
-    for _ in range(mib * 1048576 // RUN):
-        kind = rng.randrange(3)
-        f.write(rng.randbytes(RUN) if kind == 0 else texts[rng.randrange(len(texts))] if kind == 1 else zero)
-PY
-fi
-for f in $FORMATS; do
-  img="$work/$f.img"
-  [ -f "$img" ] && continue
-  echo "bench: qemu-img convert $(convert_opts "$f") -> $f" >&2
-  # shellcheck disable=SC2046
-  qemu-img convert -f raw $(convert_opts "$f") "$src" "$img.tmp"
-  mv "$img.tmp" "$img"
-done
-[ -n "${BENCH_DIR:-}" ] || rm -f "$src"
+make_images "$work" "$SIZE_MIB" "$FORMATS"
+[ -n "${BENCH_DIR:-}" ] || rm -f "$work/source-$SIZE_MIB.raw"
 
 # --- the iSCSI target --------------------------------------------------------------------
 port=$(free_port)

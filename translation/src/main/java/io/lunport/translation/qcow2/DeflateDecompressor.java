@@ -1,5 +1,6 @@
 package io.lunport.translation.qcow2;
 
+import io.lunport.translation.codec.Decompressor;
 import java.nio.ByteBuffer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -9,15 +10,15 @@ import java.util.zip.Inflater;
  * {@code qcow2_zlib_decompress} writes it. Like qemu, success means the cluster is full,
  * whether or not the stream's end marker was reached within the input.
  */
-final class DeflateDecompressor extends ClusterDecompressor {
+final class DeflateDecompressor extends Decompressor {
 
     @Override
-    Worker newWorker() {
+    protected Worker newWorker() {
         return new Worker() {
             private final Inflater inflater = new Inflater(true);
 
             @Override
-            String decompress(ByteBuffer in, ByteBuffer out) {
+            public String decompress(ByteBuffer in, ByteBuffer out) {
                 try {
                     inflater.setInput(in);
                     int wanted = out.remaining();
@@ -40,7 +41,7 @@ final class DeflateDecompressor extends ClusterDecompressor {
             }
 
             @Override
-            void free() {
+            protected void free() {
                 inflater.end();
             }
         };

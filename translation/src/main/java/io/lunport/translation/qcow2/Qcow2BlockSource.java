@@ -12,6 +12,7 @@ import io.lunport.translation.ImageIdentity;
 import io.lunport.translation.MediumException;
 import io.lunport.translation.SourceInfo;
 import io.lunport.translation.TranslationContext;
+import io.lunport.translation.codec.Decompressor;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -112,7 +113,7 @@ public final class Qcow2BlockSource implements BlockSource {
     private final L2Hint[] hints;
     private final int hintMask;
     private final Object decompressorLock = new Object();
-    private volatile ClusterDecompressor decompressor;
+    private volatile Decompressor decompressor;
 
     /** The L2 table of one L1 index (null: the L1 entry is unallocated). Immutable. */
     private record L2Hint(long l1Index, byte[] table) {
@@ -437,8 +438,8 @@ public final class Qcow2BlockSource implements BlockSource {
         long coffset = entry & coffsetMask;
         long sectors = ((entry >>> csizeShift) & csizeMask) + 1;
         int csize = (int) (sectors * SECTOR - (coffset & (SECTOR - 1)));
-        ClusterDecompressor d = decompressor();
-        ClusterDecompressor.Worker worker;
+        Decompressor d = decompressor();
+        Decompressor.Worker worker;
         try {
             worker = d.acquire();
         } catch (LinkageError e) {
@@ -473,8 +474,8 @@ public final class Qcow2BlockSource implements BlockSource {
         }
     }
 
-    private ClusterDecompressor decompressor() {
-        ClusterDecompressor d = decompressor;
+    private Decompressor decompressor() {
+        Decompressor d = decompressor;
         if (d != null) {
             return d;
         }
@@ -695,7 +696,7 @@ public final class Qcow2BlockSource implements BlockSource {
     @Override
     public void close() throws IOException {
         IOException failure = null;
-        ClusterDecompressor d = decompressor;
+        Decompressor d = decompressor;
         if (d != null) {
             d.close();
         }

@@ -3,6 +3,7 @@ package io.lunport.translation.qcow2;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
+import io.lunport.translation.codec.Decompressor;
 import java.nio.ByteBuffer;
 
 /**
@@ -14,15 +15,15 @@ import java.nio.ByteBuffer;
  * <p>This class is the only one that touches zstd-jni, so an image without zstd clusters
  * never loads its native library.
  */
-final class ZstdDecompressor extends ClusterDecompressor {
+final class ZstdDecompressor extends Decompressor {
 
     @Override
-    Worker newWorker() {
+    protected Worker newWorker() {
         return new Worker() {
             private final ZstdDecompressCtx ctx = new ZstdDecompressCtx();
 
             @Override
-            String decompress(ByteBuffer in, ByteBuffer out) {
+            public String decompress(ByteBuffer in, ByteBuffer out) {
                 int start = in.position();
                 int wanted = out.remaining();
                 try {
@@ -49,7 +50,7 @@ final class ZstdDecompressor extends ClusterDecompressor {
             }
 
             @Override
-            void free() {
+            protected void free() {
                 ctx.close();
             }
         };

@@ -6,13 +6,12 @@ import io.lunport.translation.TranslationContext;
 import io.lunport.translation.blockmap.EntryTable;
 import io.lunport.translation.blockmap.ImageFile;
 import io.lunport.translation.blockmap.Run;
-import io.lunport.translation.codec.ZlibStream;
+import io.lunport.translation.codec.Decompressor;
+import io.lunport.translation.codec.ZlibDecompressor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.DataFormatException;
 
 /**
  * A hosted sparse extent: grain g of the extent is found through grain directory entry
@@ -22,7 +21,8 @@ import java.util.zip.DataFormatException;
  * the sector where the grain (or, compressed, its marker) starts.
  *
  * <p>Grain directory pages ({@link #GD_PAGE_ENTRIES} entries) and grain tables load through
- * the context's metadata cache, inflated grains through its data cache.
+ * the context's metadata cache. A read of a whole compressed grain inflates it straight into
+ * the caller's buffer; a partial one goes through the context's data cache.
  *
  * <p>Memory cost with the usual 64 KiB grains and 512-entry tables: 2 KiB of grain table per
  * 32 MiB of disk, 64 MiB per TB, and 128 KiB of grain directory per TB, all of it held only
@@ -32,6 +32,12 @@ final class SparseExtent implements VmdkExtent {
 
     static final int GD_PAGE_ENTRIES = 4096;
     private static final int MARKER_LENGTH = 12;
+    /**
+     * Inflaters for compressed grains, shared by every extent: the pool holds one worker
+     * (an {@link java.util.zip.Inflater} and a direct buffer of up to two grains) per thread
+     * that ever inflated at once, and is never closed (the Inflaters' cleaners free them).
+     */
+    private static final ZlibDecompressor INFLATE = new ZlibDecompressor();
 
     private final long start;
     private final ImageFile image;
@@ -126,42 +132,80 @@ final class SparseExtent implements VmdkExtent {
             image.readStored(run.host() + (offset - run.offset()), dst, offset);
             return;
         }
-        byte[] grain = context.data(this, run.host(), () -> inflateGrain(run.host(), offset));
-        int inGrain = (int) ((offset - start) % grainBytes);
+        long inGrain = (offset - start) % grainBytes;
         int n = dst.remaining();
-        if (inGrain + n > grain.length) {
-            throw new MediumException(offset, file + ": the compressed grain at " + run.host() + " inflates to "
-                    + grain.length + " bytes, too few for the bytes read at offset " + inGrain + " in it");
+        if (inGrain == 0 && n == grainBytes) {
+            // A whole grain inflates straight into the caller's buffer: no allocation, no cache
+            // entry (a sequential read never comes back for it; qemu keeps none either).
+            int produced = inflateGrain(run.host(), offset, dst);
+            if (produced < n) {
+                throw tooShort(run.host(), offset, produced, inGrain);
+            }
+            return;
         }
-        dst.put(grain, inGrain, n);
+        byte[] grain = context.data(this, run.host(), () -> {
+            byte[] out = new byte[(int) grainBytes];
+            int produced = inflateGrain(run.host(), offset, ByteBuffer.wrap(out));
+            return produced == out.length ? out : Arrays.copyOf(out, produced);
+        });
+        if (inGrain + n > grain.length) {
+            throw tooShort(run.host(), offset, grain.length, inGrain);
+        }
+        dst.put(grain, (int) inGrain, n);
     }
 
-    /** Reads and inflates the compressed grain at {@code host}: a marker {u64 lba, u32 size} and a zlib stream. */
-    private byte[] inflateGrain(long host, long virtualOffset) throws IOException {
-        long dataAt = host;
-        // Without a marker the stream's length is unknown: it ends within two grains (as qemu assumes).
-        int length = (int) Math.min(fileSize - host, 2 * grainBytes);
-        if (header.markers()) {
-            byte[] marker = image.readStoredArray(host, (int) Math.min(MARKER_LENGTH, fileSize - host), virtualOffset);
-            if (marker.length < MARKER_LENGTH) {
-                throw new MediumException(virtualOffset, file + ": the grain marker at " + host + " is cut off by the end of the file");
-            }
-            long size = Integer.toUnsignedLong(ByteBuffer.wrap(marker).order(ByteOrder.LITTLE_ENDIAN).getInt(8));
-            dataAt = host + MARKER_LENGTH;
-            if (size == 0 || size > 2 * grainBytes || dataAt + size > fileSize) {
-                throw new MediumException(virtualOffset, file + ": the grain marker at " + host + " gives a size of "
-                        + size + " bytes, not between 1 and " + 2 * grainBytes + " within the file (" + fileSize + " bytes)");
-            }
-            length = (int) size;
-        }
-        byte[] compressed = image.readStoredArray(dataAt, length, virtualOffset);
-        byte[] grain = new byte[(int) grainBytes];
+    private MediumException tooShort(long host, long offset, int produced, long inGrain) {
+        return new MediumException(offset, file + ": the compressed grain at " + host + " inflates to "
+                + produced + " bytes, too few for the bytes read at offset " + inGrain + " in it");
+    }
+
+    /**
+     * Reads the compressed grain at {@code host} (a marker {u64 lba, u32 size} and a zlib
+     * stream) into a pooled direct buffer and inflates it into {@code out}, at most a grain.
+     *
+     * @return how many bytes the grain inflated to
+     */
+    private int inflateGrain(long host, long virtualOffset, ByteBuffer out) throws IOException {
+        Decompressor.Worker worker = INFLATE.acquire();
         try {
-            int produced = ZlibStream.inflate(compressed, 0, compressed.length, grain);
-            return produced == grain.length ? grain : Arrays.copyOf(grain, produced);
-        } catch (DataFormatException e) {
-            throw new MediumException(virtualOffset, file + ": the compressed grain at " + host
-                    + " does not inflate: " + e.getMessage(), e);
+            long dataAt = host;
+            // Without a marker the stream's length is unknown: it ends within two grains (as qemu assumes).
+            int length = (int) Math.min(fileSize - host, 2 * grainBytes);
+            if (header.markers()) {
+                if (fileSize - host < MARKER_LENGTH) {
+                    throw new MediumException(virtualOffset, file + ": the grain marker at " + host
+                            + " is cut off by the end of the file");
+                }
+                ByteBuffer marker = worker.input(MARKER_LENGTH);
+                image.readStored(host, marker, virtualOffset);
+                long size = Integer.toUnsignedLong(Integer.reverseBytes(marker.getInt(8))); // little-endian
+                dataAt = host + MARKER_LENGTH;
+                if (size == 0 || size > 2 * grainBytes || dataAt + size > fileSize) {
+                    throw new MediumException(virtualOffset, file + ": the grain marker at " + host + " gives a size of "
+                            + size + " bytes, not between 1 and " + 2 * grainBytes + " within the file (" + fileSize
+                            + " bytes)");
+                }
+                length = (int) size;
+            }
+            ByteBuffer compressed = worker.input(length);
+            image.readStored(dataAt, compressed, virtualOffset);
+            compressed.flip();
+            int before = out.position();
+            int end = out.limit();
+            out.limit((int) Math.min(end, before + grainBytes));
+            String problem;
+            try {
+                problem = worker.decompress(compressed, out);
+            } finally {
+                out.limit(end);
+            }
+            if (problem != null) {
+                throw new MediumException(virtualOffset, file + ": the compressed grain at " + host
+                        + " does not inflate: " + problem);
+            }
+            return out.position() - before;
+        } finally {
+            INFLATE.release(worker);
         }
     }
 }

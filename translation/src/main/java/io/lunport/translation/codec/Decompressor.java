@@ -1,32 +1,33 @@
-package io.lunport.translation.qcow2;
+package io.lunport.translation.codec;
 
 import java.io.Closeable;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Inflates compressed qcow2 clusters. qemu stores a compressed cluster as a run of 512-byte
- * sectors whose last one may also hold the start of the next cluster (or end early at the
- * end of the file), so the input is usually longer than the stream: decompression stops as
- * soon as the cluster is full, and is an error only when the stream ends or breaks before.
+ * Decodes compressed units of an image (qcow2 clusters, VMDK grains) into a buffer whose
+ * size the reader knows in advance: the output never grows past it, so a stream that claims
+ * to expand without bound costs nothing. Each subclass keeps one format's rules for where a
+ * stream ends and what counts as success.
  *
  * <p>Work is done by pooled {@link Worker}s, each owning a native context and a direct input
  * buffer that the compressed bytes are read into (a positional read into a heap buffer would
- * go through a JDK temporary direct buffer and a copy). The pool holds one worker per
- * concurrent caller at most: memory is about two clusters per worker.
+ * go through a JDK temporary direct buffer and a copy), so decoding a unit allocates nothing.
+ * The pool holds one worker per concurrent caller at most: memory is about two units per
+ * worker.
  *
  * <p>Thread-safe. {@link #close()} frees the pooled workers and must not race with use.
  */
-abstract class ClusterDecompressor implements Closeable {
+public abstract class Decompressor implements Closeable {
 
     private final ConcurrentLinkedQueue<Worker> pool = new ConcurrentLinkedQueue<>();
 
     /** One decompression context and its input buffer; used by one thread at a time. */
-    abstract static class Worker {
+    public abstract static class Worker {
         private ByteBuffer input = ByteBuffer.allocateDirect(0);
 
         /** The input buffer, cleared, with room for {@code length} bytes and its limit there. */
-        final ByteBuffer input(int length) {
+        public final ByteBuffer input(int length) {
             if (input.capacity() < length) {
                 input = ByteBuffer.allocateDirect(Math.max(length, input.capacity() * 2));
             }
@@ -34,25 +35,26 @@ abstract class ClusterDecompressor implements Closeable {
         }
 
         /**
-         * Fills {@code out} from its position to its limit (a heap or direct buffer) with the
-         * stream that starts at {@code in}'s position (a direct buffer, up to its limit).
+         * Fills {@code out} from its position toward its limit (a heap or direct buffer) with
+         * the stream that starts at {@code in}'s position (a direct buffer, up to its limit).
          *
          * @return null on success, otherwise why the data does not decode
          */
-        abstract String decompress(ByteBuffer in, ByteBuffer out);
+        public abstract String decompress(ByteBuffer in, ByteBuffer out);
 
         /** Frees the native context. */
-        abstract void free();
+        protected abstract void free();
     }
 
-    abstract Worker newWorker();
+    protected abstract Worker newWorker();
 
-    final Worker acquire() {
+    /** A worker for this thread's use until {@link #release}; a new one when none is idle. */
+    public final Worker acquire() {
         Worker w = pool.poll();
         return w != null ? w : newWorker();
     }
 
-    final void release(Worker w) {
+    public final void release(Worker w) {
         pool.offer(w);
     }
 
