@@ -1,6 +1,7 @@
 package io.lunport.server.cli;
 
 import io.lunport.config.IscsiName;
+import io.lunport.config.ListenAddress;
 import io.lunport.iscsi.target.ChapCredentials;
 import io.lunport.iscsi.target.Portal;
 import io.lunport.server.LunportServer;
@@ -67,7 +68,11 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     public Integer call() throws Exception {
         List<InetSocketAddress> addresses = new ArrayList<>();
         for (String value : listen.isEmpty() ? List.of("127.0.0.1:" + ListenAddress.ISCSI_PORT) : listen) {
-            addresses.add(ListenAddress.parse(value));
+            try {
+                addresses.add(ListenAddress.parse(value));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--listen " + value + ": " + e.getMessage());
+            }
         }
         if (blockSize != 512 && blockSize != 4096) {
             throw new IllegalArgumentException("--block-size must be 512 or 4096, not " + blockSize);

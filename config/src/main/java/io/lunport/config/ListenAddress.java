@@ -1,24 +1,31 @@
-package io.lunport.server.cli;
+package io.lunport.config;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
-/** Parses HOST:PORT and [IPV6]:PORT as --listen takes them; the port defaults to 3260. */
-final class ListenAddress {
+/**
+ * Parses HOST:PORT and [IPV6]:PORT as {@code --listen}, {@code listen:} and
+ * {@code metrics.listen} take them; the port defaults to 3260. The exception's message says
+ * what is wrong without naming the flag or key: callers add that.
+ */
+public final class ListenAddress {
 
-    static final int ISCSI_PORT = 3260;
+    public static final int ISCSI_PORT = 3260;
+
+    /** Where lunport listens when neither the command line nor the file says. */
+    public static final String DEFAULT = "127.0.0.1:" + ISCSI_PORT;
 
     private ListenAddress() {
     }
 
-    static InetSocketAddress parse(String value) {
+    public static InetSocketAddress parse(String value) {
         String host;
         String port;
         if (value.startsWith("[")) {
             int close = value.indexOf(']');
             if (close < 0) {
-                throw new IllegalArgumentException("--listen " + value + ": missing ']'");
+                throw new IllegalArgumentException("missing ']'");
             }
             host = value.substring(1, close);
             port = value.length() > close + 1 && value.charAt(close + 1) == ':' ? value.substring(close + 2) : null;
@@ -31,15 +38,15 @@ final class ListenAddress {
         try {
             portNumber = port == null ? ISCSI_PORT : Integer.parseInt(port);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--listen " + value + ": port is not a number");
+            throw new IllegalArgumentException("port is not a number");
         }
         if (portNumber < 0 || portNumber > 65535) {
-            throw new IllegalArgumentException("--listen " + value + ": port out of range");
+            throw new IllegalArgumentException("port out of range");
         }
         try {
             return new InetSocketAddress(InetAddress.getByName(host), portNumber);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("--listen " + value + ": unknown host " + host);
+            throw new IllegalArgumentException("unknown host " + host);
         }
     }
 }
