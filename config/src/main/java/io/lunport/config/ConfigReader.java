@@ -285,13 +285,7 @@ public final class ConfigReader {
         if (secret == null) {
             return null;
         }
-        if (secret.length() < ChapConfig.MIN_SECRET_LENGTH) {
-            problems.add(ConfigProblem.error(at, "a CHAP secret needs at least " + ChapConfig.MIN_SECRET_LENGTH
-                    + " characters, this one has " + secret.length()));
-        } else if (secret.length() > ChapConfig.MAX_PORTABLE_SECRET_LENGTH) {
-            problems.add(ConfigProblem.warning(at, "a CHAP secret of " + secret.length()
-                    + " characters is refused by the Microsoft initiator (at most " + ChapConfig.MAX_PORTABLE_SECRET_LENGTH + ")"));
-        }
+        ChapConfig.secretLengthProblem(secret, at).ifPresent(problems::add);
         return user == null ? null : new ChapConfig(user, secret, c.origin());
     }
 

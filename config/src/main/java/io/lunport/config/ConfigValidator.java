@@ -34,13 +34,13 @@ public final class ConfigValidator {
             }
             Map<Integer, LunConfig> lunsById = new HashMap<>();
             for (LunConfig lun : target.luns()) {
+                imageProblem(lun.image()).ifPresent(p -> problems.add(ConfigProblem.error(lun.imageOrigin(), p)));
                 LunConfig sameId = lunsById.putIfAbsent(lun.id(), lun);
                 if (sameId != null) {
                     problems.add(ConfigProblem.error(lun.origin(),
                             "duplicate LUN id " + lun.id() + " (first at " + sameId.origin().reference() + ")"));
                     continue; // its default overlay would be the first one's too: one message is enough
                 }
-                imageProblem(lun.image()).ifPresent(p -> problems.add(ConfigProblem.error(lun.imageOrigin(), p)));
                 if (!lun.readOnly() && !lun.direct() && config.stateDir() != null) {
                     Path overlay = config.overlayOf(target, lun).toAbsolutePath().normalize();
                     LunConfig sharing = overlays.putIfAbsent(overlay, lun);

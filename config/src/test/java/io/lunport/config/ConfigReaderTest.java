@@ -81,10 +81,10 @@ class ConfigReaderTest {
                         List.of("lunport.yaml:6: targets[0].initiators: an empty allow-list admits no initiator; leave the key out to admit any")),
                 Arguments.of("CHAP secret too short",
                         "targets:\n  - iqn: iqn.2026-11.io.lunport:web01\n    auth:\n      chap: { user: hyperv, secret: short-pw }\n" + lun,
-                        List.of("lunport.yaml:4: targets[0].auth.chap.secret: a CHAP secret needs at least 12 characters, this one has 8")),
+                        List.of("lunport.yaml:4: targets[0].auth.chap.secret: a CHAP secret needs at least 12 bytes, this one has 8")),
                 Arguments.of("CHAP secret longer than Windows takes (a warning)",
                         "targets:\n  - iqn: iqn.2026-11.io.lunport:web01\n    auth:\n      chap: { user: hyperv, secret: twenty-characters-xx }\n" + lun,
-                        List.of("lunport.yaml:4: targets[0].auth.chap.secret: warning: a CHAP secret of 20 characters is refused by the Microsoft initiator (at most 16)")),
+                        List.of("lunport.yaml:4: targets[0].auth.chap.secret: warning: a CHAP secret of 20 bytes is refused by the Microsoft initiator (at most 16)")),
                 Arguments.of("secretFile unreadable",
                         "targets:\n  - iqn: iqn.2026-11.io.lunport:web01\n    auth:\n      chap:\n        user: hyperv\n        secretFile: missing.txt\n" + lun,
                         List.of("lunport.yaml:6: targets[0].auth.chap.secretFile: cannot read DIR/missing.txt: no such file")),
@@ -176,7 +176,7 @@ class ConfigReaderTest {
                 """;
         assertThat(problems(yaml)).containsExactly(
                 "lunport.yaml:3: colour: unknown key (known here: listen, stateDir, allowNoAuth, discoveryAuth, targets, metrics)",
-                "lunport.yaml:7: targets[0].auth.chap.secret: a CHAP secret needs at least 12 characters, this one has 5",
+                "lunport.yaml:7: targets[0].auth.chap.secret: a CHAP secret needs at least 12 bytes, this one has 5",
                 "lunport.yaml:10: targets[0].luns[0].image: no such image file DIR/missing.qcow2",
                 "lunport.yaml:11: targets[0].luns[1].id: duplicate LUN id 0 (first at line 9)",
                 "lunport.yaml:13: targets[0].luns[1].blockSize: must be 512 or 4096, not 520",

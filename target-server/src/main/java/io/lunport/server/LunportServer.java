@@ -1,26 +1,22 @@
 package io.lunport.server;
 
-import io.lunport.config.IscsiName;
+import io.lunport.config.ConfigException;
+import io.lunport.config.LunportConfig;
+import io.lunport.config.PortalConfig;
 import io.lunport.iscsi.IscsiServer;
-import io.lunport.iscsi.target.ChapCredentials;
 import io.lunport.iscsi.target.IscsiTarget;
 import io.lunport.iscsi.target.Portal;
 import io.lunport.iscsi.target.TargetRegistry;
 import io.lunport.scsi.LogicalUnit;
 import io.lunport.scsi.ScsiTargetDevice;
-import io.lunport.server.lun.LunFactory;
-import io.lunport.server.lun.LunSpec;
 import io.lunport.translation.TranslationContext;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running lunport: the targets built from LUN specs, and the iSCSI server on its portals.
+ * A running lunport: the targets of a configuration, and the iSCSI server on its portals.
  * Closing it stops accepting, ends the sessions, flushes every device and closes the images.
  */
 public final class LunportServer implements AutoCloseable {
@@ -40,38 +36,28 @@ public final class LunportServer implements AutoCloseable {
     }
 
     /**
-     * @param chap       CHAP every target demands, or null
-     * @param mutualChap what the target proves when asked, or null
+     * Opens every target of {@code config} (validated by {@link io.lunport.config.ConfigValidator}),
+     * then listens on its portals.
+     *
+     * @throws ConfigException when an image cannot be served: every such LUN, by key and line
      */
-    public static LunportServer start(List<LunSpec> luns, List<InetSocketAddress> listen, ChapCredentials chap,
-                                      ChapCredentials mutualChap, int workerThreads) throws IOException, InterruptedException {
+    public static LunportServer start(LunportConfig config, int workerThreads)
+            throws ConfigException, InterruptedException {
+        TargetOpener.Opened opened = TargetOpener.open(config, config.targets(), TranslationContext.defaults());
         TargetRegistry registry = new TargetRegistry();
-        List<ScsiTargetDevice> opened = new ArrayList<>();
-        List<LogicalUnit> units = new ArrayList<>();
-        TranslationContext context = TranslationContext.defaults();
-        try {
-            for (LunSpec spec : luns) {
-                String iqn = IscsiName.forLunName(spec.name());
-                LogicalUnit unit = LunFactory.open(spec, context);
-                units.add(unit);
-                ScsiTargetDevice device = new ScsiTargetDevice(Map.of(0, unit));
-                opened.add(device);
-                registry.add(new IscsiTarget(iqn, spec.name(), chap, mutualChap, device));
-            }
-        } catch (IOException | RuntimeException e) {
-            closeAll(opened);
-            throw e;
-        }
+        opened.targets().forEach(registry::add);
+        registry.setDiscoveryChap(TargetOpener.credentials(config.discoveryChap()));
+        List<ScsiTargetDevice> devices = opened.targets().stream().map(IscsiTarget::device).toList();
         IscsiServer server = new IscsiServer(registry, workerThreads);
         try {
-            List<Portal> portals = server.bind(listen);
+            List<Portal> portals = server.bind(config.listen().stream().map(PortalConfig::address).toList());
             // One target port group per portal (ALUA): the SCSI layer learns the tags once bound.
             List<Integer> tags = portals.stream().map(Portal::groupTag).toList();
-            opened.forEach(device -> device.portGroups(tags));
-            return new LunportServer(registry, server, portals, units);
+            devices.forEach(device -> device.portGroups(tags));
+            return new LunportServer(registry, server, portals, opened.units());
         } catch (InterruptedException | RuntimeException e) {
             server.close();
-            closeAll(opened);
+            closeAll(devices);
             throw e;
         }
     }
