@@ -2,7 +2,9 @@ package io.lunport.iscsi.session;
 
 import io.lunport.iscsi.login.LoginNegotiation;
 import io.lunport.iscsi.login.LoginRequest;
+import io.lunport.iscsi.login.LoginStatus;
 import io.lunport.iscsi.login.LoginStep;
+import io.lunport.iscsi.login.LoginThrottle;
 import io.lunport.iscsi.pdu.Opcode;
 import io.lunport.iscsi.pdu.Pdu;
 import io.lunport.iscsi.pdu.PduException;
@@ -27,6 +29,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.collection.IntObjectHashMap;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,6 +69,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     private final TargetRegistry targets;
     private final SessionRegistry sessions;
+    private final LoginThrottle throttle;
     private final Portal portal;
     private final Executor workers;
     private final PduFrameDecoder decoder;
@@ -100,9 +104,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private final List<PendingTaskManagement> pendingTaskManagement = new ArrayList<>();
     private TextContinuation textContinuation;
 
-    public IscsiConnection(TargetRegistry targets, SessionRegistry sessions, Portal portal, Executor workers,
-                           PduFrameDecoder decoder) {
+    public IscsiConnection(TargetRegistry targets, SessionRegistry sessions, LoginThrottle throttle, Portal portal,
+                           Executor workers, PduFrameDecoder decoder) {
         this.targets = targets;
+        this.throttle = throttle;
         this.sessions = sessions;
         this.portal = portal;
         this.workers = workers;
@@ -230,9 +235,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         header.setByte(37, step.status().detail());
 
         if (!step.succeeded()) {
-            LOG.info("login refused: initiator {} ({}): {}", login.initiatorName(), remote(), login.failureReason());
-            writer.send(header, TextParameters.encode(step.keys(), channel.alloc()), true);
-            closeAfterFlush();
+            refuseLogin(header, step);
             return;
         }
         if (step.entersFullFeaturePhase()) {
@@ -249,10 +252,37 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             writer.useDigests(params.headerDigest(), params.dataDigest());
             decoder.startFullFeaturePhase(params.targetMaxRecvDataSegmentLength(), params.headerDigest(), params.dataDigest());
             phase = Phase.FULL_FEATURE;
+            throttle.succeeded(remoteAddress());
             LOG.info("login: initiator {} ({}) to {} tsih {} (header digest {}, data digest {})", session.initiatorName(), remote(),
                     session.isDiscovery() ? "discovery" : session.target().name(), session.tsih(),
                     params.headerDigest() ? "CRC32C" : "none", params.dataDigest() ? "CRC32C" : "none");
         }
+    }
+
+    /**
+     * Answers a failed login and closes. A failed authentication or authorization is logged
+     * as a warning and answered only after the source address' {@link LoginThrottle} delay,
+     * scheduled on the event loop; meanwhile the connection takes no more PDUs.
+     */
+    private void refuseLogin(ByteBuf header, LoginStep step) {
+        phase = Phase.LOGGED_OUT;
+        ByteBuf text = TextParameters.encode(step.keys(), channel.alloc());
+        LoginStatus status = step.status();
+        if (status != LoginStatus.AUTHENTICATION_FAILURE && status != LoginStatus.AUTHORIZATION_FAILURE) {
+            LOG.info("login refused: initiator {} ({}): {}", login.initiatorName(), remote(), login.failureReason());
+            writer.send(header, text, true);
+            closeAfterFlush();
+            return;
+        }
+        int failures = throttle.failed(remoteAddress());
+        java.time.Duration delay = LoginThrottle.delayFor(failures);
+        LOG.warn("login failed: initiator {} ({}) to {}: {} (failure {} from this address, answered after {} ms)",
+                login.initiatorName(), remote(), login.isDiscovery() ? "discovery" : login.targetName(),
+                login.failureReason(), failures, delay.toMillis());
+        channel.eventLoop().schedule(() -> {
+            writer.send(header, text, true);
+            closeAfterFlush();
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     // ---------------------------------------------------------------- full feature phase
@@ -798,7 +828,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         Map<String, String> others = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : request.entrySet()) {
             if (e.getKey().equals("SendTargets")) {
-                text.writeBytes(SendTargets.answer(targets, e.getValue(), session.target(), (InetSocketAddress) channel.localAddress()));
+                text.writeBytes(SendTargets.answer(targets, e.getValue(), session.target(), session.initiatorName(),
+                        (InetSocketAddress) channel.localAddress()));
             } else {
                 others.put(e.getKey(), "NotUnderstood");
             }
@@ -859,6 +890,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     private String remote() {
         return String.valueOf(channel.remoteAddress());
+    }
+
+    private java.net.InetAddress remoteAddress() {
+        return ((InetSocketAddress) channel.remoteAddress()).getAddress();
     }
 
     /** A long text response handed out one MaxRecvDataSegmentLength at a time. */
