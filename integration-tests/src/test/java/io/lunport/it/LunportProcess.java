@@ -147,6 +147,11 @@ public final class LunportProcess implements AutoCloseable {
         return log;
     }
 
+    /** The server's process id, for signals such as SIGHUP ({@code kill -HUP PID}). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -26,13 +26,13 @@ public final class LunportServer implements AutoCloseable {
     private final TargetRegistry registry;
     private final IscsiServer server;
     private final List<Portal> portals;
-    private final List<LogicalUnit> units;
+    private final Reconfigurer reconfigurer;
 
-    private LunportServer(TargetRegistry registry, IscsiServer server, List<Portal> portals, List<LogicalUnit> units) {
+    private LunportServer(TargetRegistry registry, IscsiServer server, List<Portal> portals, Reconfigurer reconfigurer) {
         this.registry = registry;
         this.server = server;
         this.portals = portals;
-        this.units = units;
+        this.reconfigurer = reconfigurer;
     }
 
     /**
@@ -43,7 +43,8 @@ public final class LunportServer implements AutoCloseable {
      */
     public static LunportServer start(LunportConfig config, int workerThreads)
             throws ConfigException, InterruptedException {
-        TargetOpener.Opened opened = TargetOpener.open(config, config.targets(), TranslationContext.defaults());
+        TranslationContext context = TranslationContext.defaults();
+        TargetOpener.Opened opened = TargetOpener.open(config, config.targets(), context);
         TargetRegistry registry = new TargetRegistry();
         opened.targets().forEach(registry::add);
         registry.setDiscoveryChap(TargetOpener.credentials(config.discoveryChap()));
@@ -54,12 +55,23 @@ public final class LunportServer implements AutoCloseable {
             // One target port group per portal (ALUA): the SCSI layer learns the tags once bound.
             List<Integer> tags = portals.stream().map(Portal::groupTag).toList();
             devices.forEach(device -> device.portGroups(tags));
-            return new LunportServer(registry, server, portals, opened.units());
+            Reconfigurer reconfigurer = new Reconfigurer(config, registry, server.sessions(), context, tags);
+            return new LunportServer(registry, server, portals, reconfigurer);
         } catch (InterruptedException | RuntimeException e) {
             server.close();
             closeAll(devices);
             throw e;
         }
+    }
+
+    /**
+     * Serves {@code next} (validated) from now on without a restart: see {@link Reconfigurer}.
+     *
+     * @return a one-line summary of what changed, and what needs a restart to change
+     * @throws ConfigException when an added image cannot be served; the running configuration stays
+     */
+    public Reconfigurer.Outcome reload(LunportConfig next) throws ConfigException {
+        return reconfigurer.apply(next);
     }
 
     public List<Portal> portals() {
@@ -73,11 +85,14 @@ public final class LunportServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        for (LogicalUnit unit : units) {
-            try {
-                unit.device().flush();
-            } catch (IOException e) {
-                LOG.error("flushing a LUN failed: {}", e.getMessage());
+        reconfigurer.close();
+        for (IscsiTarget target : registry.targets()) {
+            for (LogicalUnit unit : target.device().units()) {
+                try {
+                    unit.device().flush();
+                } catch (IOException e) {
+                    LOG.error("flushing a LUN failed: {}", e.getMessage());
+                }
             }
         }
         closeAll(registry.targets().stream().map(IscsiTarget::device).toList());

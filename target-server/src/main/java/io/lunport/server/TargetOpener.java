@@ -45,20 +45,10 @@ public final class TargetOpener {
         List<IscsiTarget> opened = new ArrayList<>();
         List<LogicalUnit> units = new ArrayList<>();
         for (TargetConfig target : targets) {
-            Map<Integer, LogicalUnit> byLun = new LinkedHashMap<>();
-            for (LunConfig lun : target.luns()) {
-                try {
-                    LogicalUnit unit = LunFactory.open(spec(config, target, lun), context);
-                    byLun.put(lun.id(), unit);
-                    units.add(unit);
-                } catch (IOException | RuntimeException e) {
-                    problems.add(ConfigProblem.error(lun.imageOrigin(), "cannot serve " + lun.image() + ": "
-                            + (e.getMessage() == null ? e.toString() : e.getMessage())));
-                }
-            }
+            Map<Integer, LogicalUnit> byLun = openLuns(config, target, target.luns(), context, problems);
+            units.addAll(byLun.values());
             if (byLun.size() == target.luns().size()) {
-                opened.add(new IscsiTarget(target.iqn(), target.alias(), credentials(target.chap()),
-                        credentials(target.mutual()), new HashSet<>(target.initiators()), new ScsiTargetDevice(byLun)));
+                opened.add(iscsiTarget(target, new ScsiTargetDevice(byLun)));
             }
         }
         if (!problems.isEmpty()) {
@@ -66,6 +56,30 @@ public final class TargetOpener {
             throw new ConfigException(problems);
         }
         return new Opened(opened, units);
+    }
+
+    /**
+     * Opens {@code luns} of {@code target}; those that cannot be served are left out and
+     * reported into {@code problems} by their {@code image} key.
+     */
+    public static Map<Integer, LogicalUnit> openLuns(LunportConfig config, TargetConfig target, List<LunConfig> luns,
+                                                     TranslationContext context, List<ConfigProblem> problems) {
+        Map<Integer, LogicalUnit> byLun = new LinkedHashMap<>();
+        for (LunConfig lun : luns) {
+            try {
+                byLun.put(lun.id(), LunFactory.open(spec(config, target, lun), context));
+            } catch (IOException | RuntimeException e) {
+                problems.add(ConfigProblem.error(lun.imageOrigin(), "cannot serve " + lun.image() + ": "
+                        + (e.getMessage() == null ? e.toString() : e.getMessage())));
+            }
+        }
+        return byLun;
+    }
+
+    /** The iSCSI layer's view of a configured target, served by {@code device}. */
+    public static IscsiTarget iscsiTarget(TargetConfig target, ScsiTargetDevice device) {
+        return new IscsiTarget(target.iqn(), target.alias(), credentials(target.chap()), credentials(target.mutual()),
+                new HashSet<>(target.initiators()), device);
     }
 
     /** The credentials the iSCSI layer checks; null when none are configured. */
@@ -78,7 +92,7 @@ public final class TargetOpener {
                 config.overlayOf(target, lun), config.reservationsOf(target, lun));
     }
 
-    private static void closeQuietly(LogicalUnit unit) {
+    static void closeQuietly(LogicalUnit unit) {
         try {
             unit.device().close();
         } catch (IOException e) {

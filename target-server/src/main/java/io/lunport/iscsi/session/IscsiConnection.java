@@ -207,6 +207,28 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * Asks the initiator to log out within {@code seconds} (Async Message, AsyncEvent 1), as
+     * when its target is taken away by a reload; drops the connection if it is still there a
+     * second after that. Called from any thread.
+     */
+    void requestLogout(int seconds, String why) {
+        channel.eventLoop().execute(() -> {
+            if (phase != Phase.FULL_FEATURE) {
+                return;
+            }
+            LOG.info("asking initiator {} ({}) tsih {} to log out within {} s: {}", session.initiatorName(), remote(),
+                    session.tsih(), seconds, why);
+            writer.send(TargetPdus.asyncLogoutRequest(writer, statSn++, window, seconds), null, true);
+            channel.eventLoop().schedule(() -> {
+                if (channel.isActive()) {
+                    LOG.info("closing the connection from {}: no logout {} s after the request", remote(), seconds);
+                    channel.close();
+                }
+            }, seconds + 1L, TimeUnit.SECONDS);
+        });
+    }
+
     // ---------------------------------------------------------------- login phase
 
     private void onLoginPhasePdu(Pdu pdu) {

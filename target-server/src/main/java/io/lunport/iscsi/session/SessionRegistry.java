@@ -40,6 +40,26 @@ public final class SessionRegistry {
         }
     }
 
+    /**
+     * Asks every session logged in to the target of this name to log out within
+     * {@code seconds} (its target is being taken away); returns how many were asked.
+     */
+    public int requestLogout(String targetName, int seconds, String why) {
+        int asked = 0;
+        for (Session session : sessions.values()) {
+            if (!session.isDiscovery() && session.target().name().equals(targetName)) {
+                session.connection().requestLogout(seconds, why);
+                asked++;
+            }
+        }
+        return asked;
+    }
+
+    /** Whether any session is still logged in to the target of this name. */
+    public boolean hasSessions(String targetName) {
+        return sessions.values().stream().anyMatch(s -> !s.isDiscovery() && s.target().name().equals(targetName));
+    }
+
     void remove(Session session) {
         sessions.remove(session.key(), session);
     }

@@ -107,6 +107,22 @@ final class TargetPdus {
         return h;
     }
 
+    /** AsyncEvent 1 (RFC 7143 section 11.9.1): the target asks the initiator to log out. */
+    static final int ASYNC_EVENT_LOGOUT_REQUEST = 1;
+
+    /**
+     * An Async Message asking for a logout within {@code seconds} (Parameter3). It carries a
+     * StatSN like a response does.
+     */
+    static ByteBuf asyncLogoutRequest(PduWriter writer, int statSn, CommandWindow window, int seconds) {
+        ByteBuf h = sequenced(writer.newHeader(Opcode.ASYNC_MESSAGE), statSn, window);
+        h.setByte(1, FINAL);
+        h.setInt(16, NO_TAG);
+        h.setByte(36, ASYNC_EVENT_LOGOUT_REQUEST);
+        h.setShort(42, seconds);
+        return h;
+    }
+
     static ByteBuf reject(PduWriter writer, int reason, int statSn, CommandWindow window) {
         ByteBuf h = writer.newHeader(Opcode.REJECT);
         h.setByte(1, FINAL);

@@ -1,6 +1,7 @@
 package io.lunport.server.cli;
 
 import io.lunport.config.ChapConfig;
+import io.lunport.config.ConfigException;
 import io.lunport.config.ConfigProblem;
 import io.lunport.config.IscsiName;
 import io.lunport.config.LunportConfig;
@@ -8,6 +9,9 @@ import io.lunport.config.Origin;
 import io.lunport.config.TargetConfig;
 import io.lunport.iscsi.target.Portal;
 import io.lunport.server.LunportServer;
+import io.lunport.server.Reconfigurer;
+import io.lunport.server.admin.AdminSocket;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,12 +20,16 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /** {@code lunport serve}: serves images as iSCSI targets until SIGTERM or SIGINT. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serves images as iSCSI targets: those of --config FILE, and --lun NAME=PATH as iqn.2026-11.io.lunport:NAME, LUN 0.")
 public final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     @Option(names = "--config", paramLabel = "FILE", description = "A YAML configuration file (docs/configuration.md). Flags add targets to it or override it.")
     Path config;
@@ -87,7 +95,9 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        try (LunportServer server = LunportServer.start(plan, workers)) {
+        try (LunportServer server = LunportServer.start(plan, workers);
+             AdminSocket admin = AdminSocket.open(plan.stateDir(), command -> answer(command, flags, server))) {
+            Signal.handle(new Signal("HUP"), s -> reload(flags, server));
             String portals = server.portals().stream().map(Portal::hostPort)
                     .collect(Collectors.joining(" "));
             String names = plan.targets().stream().map(TargetConfig::iqn).collect(Collectors.joining(" "));
@@ -99,6 +109,35 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             stop.await();
         }
         return 0;
+    }
+
+    private static AdminSocket.Reply answer(String command, ServeConfiguration flags, LunportServer server) {
+        if (!command.equals("reload")) {
+            return new AdminSocket.Reply(false, List.of("unknown command '" + command + "' (known: reload)"));
+        }
+        return reload(flags, server);
+    }
+
+    /**
+     * Reads the configuration file again with the same flags and applies it. A configuration
+     * that fails validation, or whose new images cannot be opened, changes nothing.
+     */
+    private static AdminSocket.Reply reload(ServeConfiguration flags, LunportServer server) {
+        try {
+            ServeConfiguration.Assembled assembled = flags.assemble(System::getenv);
+            Reconfigurer.Outcome outcome = server.reload(assembled.config());
+            List<String> lines = new ArrayList<>();
+            lines.add("lunport: reloaded: " + outcome.summary());
+            assembled.warnings().forEach(w -> lines.add(w.toString()));
+            outcome.needsRestart().forEach(m -> lines.add("warning: " + m));
+            return new AdminSocket.Reply(true, lines);
+        } catch (ConfigException e) {
+            LOG.warn("reload refused, the running configuration stays:\n{}", e.getMessage());
+            return new AdminSocket.Reply(false, e.problems().stream().map(ConfigProblem::toString).toList());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("reload failed, the running configuration stays: {}", e.toString());
+            return new AdminSocket.Reply(false, List.of("lunport: reload failed: " + e.getMessage()));
+        }
     }
 
     private static void printConnectHints(Portal portal, String iqn) {
