@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -104,22 +105,41 @@ public final class ConfigReader {
 
     private List<PortalConfig> portals(MappingReader top) {
         YamlNode.Sequence list = top.sequence("listen", false);
-        List<PortalConfig> portals = new ArrayList<>();
-        if (list == null) {
-            return portals;
+        if (list != null && list.items().isEmpty()) {
+            problems.add(ConfigProblem.error(top.at("listen"), "an empty list listens nowhere; leave the key out for " + ListenAddress.DEFAULT));
         }
-        Origin at = top.at("listen");
+        return items(list, top.at("listen"), this::portal);
+    }
+
+    /**
+     * Reads every item of {@code list} (none when the list is absent) with {@code read},
+     * which reports an unusable item and returns null for it; those are left out.
+     */
+    private static <T> List<T> items(YamlNode.Sequence list, Origin at, BiFunction<YamlNode, Origin, T> read) {
+        List<T> values = new ArrayList<>();
+        if (list == null) {
+            return values;
+        }
         for (int i = 0; i < list.items().size(); i++) {
             YamlNode item = list.items().get(i);
-            PortalConfig portal = portal(item, at.item(i, item.line()));
-            if (portal != null) {
-                portals.add(portal);
+            T value = read.apply(item, at.item(i, item.line()));
+            if (value != null) {
+                values.add(value);
             }
         }
-        if (list.items().isEmpty()) {
-            problems.add(ConfigProblem.error(at, "an empty list listens nowhere; leave the key out for " + ListenAddress.DEFAULT));
-        }
-        return portals;
+        return values;
+    }
+
+    /** An item reader for list items that are mappings of {@code keys}, such as a target or a LUN. */
+    private <T> BiFunction<YamlNode, Origin, T> mappings(String what, List<String> keys, Function<MappingReader, T> read) {
+        return (item, at) -> {
+            if (item instanceof YamlNode.Mapping mapping) {
+                return read.apply(new MappingReader(mapping, at, problems, keys));
+            }
+            problems.add(ConfigProblem.error(at, "expected " + what + " (a mapping with " + String.join(", ", keys)
+                    + "), found " + item.kind()));
+            return null;
+        };
     }
 
     private PortalConfig portal(YamlNode node, Origin at) {
@@ -146,24 +166,7 @@ public final class ConfigReader {
     }
 
     private List<TargetConfig> targets(YamlNode.Sequence list, Origin at) {
-        List<TargetConfig> targets = new ArrayList<>();
-        if (list == null) {
-            return targets;
-        }
-        for (int i = 0; i < list.items().size(); i++) {
-            YamlNode item = list.items().get(i);
-            Origin itemAt = at.item(i, item.line());
-            if (!(item instanceof YamlNode.Mapping mapping)) {
-                problems.add(ConfigProblem.error(itemAt, "expected a target (a mapping with " + String.join(", ", TARGET_KEYS)
-                        + "), found " + item.kind()));
-                continue;
-            }
-            TargetConfig target = target(new MappingReader(mapping, itemAt, problems, TARGET_KEYS));
-            if (target != null) {
-                targets.add(target);
-            }
-        }
-        return targets;
+        return items(list, at, mappings("a target", TARGET_KEYS, this::target));
     }
 
     private TargetConfig target(MappingReader t) {
@@ -193,51 +196,25 @@ public final class ConfigReader {
 
     private List<String> initiators(MappingReader t) {
         YamlNode.Sequence list = t.sequence("initiators", false);
-        List<String> names = new ArrayList<>();
-        if (list == null) {
-            return names;
+        if (list != null && list.items().isEmpty()) {
+            problems.add(ConfigProblem.error(t.at("initiators"), "an empty allow-list admits no initiator; leave the key out to admit any"));
         }
-        Origin at = t.at("initiators");
-        if (list.items().isEmpty()) {
-            problems.add(ConfigProblem.error(at, "an empty allow-list admits no initiator; leave the key out to admit any"));
-        }
-        for (int i = 0; i < list.items().size(); i++) {
-            YamlNode item = list.items().get(i);
-            Origin itemAt = at.item(i, item.line());
+        return items(list, t.at("initiators"), (item, at) -> {
             if (!(item instanceof YamlNode.Scalar s) || s.type() != YamlNode.Scalar.Type.STRING) {
-                problems.add(ConfigProblem.error(itemAt, "expected an initiator name, found " + item.kind()));
-                continue;
+                problems.add(ConfigProblem.error(at, "expected an initiator name, found " + item.kind()));
+                return null;
             }
-            IscsiName.problemWith(s.text()).ifPresent(p -> problems.add(ConfigProblem.error(itemAt, p)));
-            names.add(s.text());
-        }
-        return names;
+            IscsiName.problemWith(s.text()).ifPresent(p -> problems.add(ConfigProblem.error(at, p)));
+            return s.text();
+        });
     }
 
     private List<LunConfig> luns(MappingReader t) {
         YamlNode.Sequence list = t.sequence("luns", true);
-        List<LunConfig> luns = new ArrayList<>();
-        if (list == null) {
-            return luns;
+        if (list != null && list.items().isEmpty()) {
+            problems.add(ConfigProblem.error(t.at("luns"), "a target needs at least one LUN"));
         }
-        Origin at = t.at("luns");
-        if (list.items().isEmpty()) {
-            problems.add(ConfigProblem.error(at, "a target needs at least one LUN"));
-        }
-        for (int i = 0; i < list.items().size(); i++) {
-            YamlNode item = list.items().get(i);
-            Origin itemAt = at.item(i, item.line());
-            if (!(item instanceof YamlNode.Mapping mapping)) {
-                problems.add(ConfigProblem.error(itemAt, "expected a LUN (a mapping with " + String.join(", ", LUN_KEYS)
-                        + "), found " + item.kind()));
-                continue;
-            }
-            LunConfig lun = lun(new MappingReader(mapping, itemAt, problems, LUN_KEYS));
-            if (lun != null) {
-                luns.add(lun);
-            }
-        }
-        return luns;
+        return items(list, t.at("luns"), mappings("a LUN", LUN_KEYS, this::lun));
     }
 
     private LunConfig lun(MappingReader l) {
