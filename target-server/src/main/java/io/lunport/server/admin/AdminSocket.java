@@ -65,6 +65,7 @@ public final class AdminSocket implements AutoCloseable {
      * from a server that died and is replaced; one that answers belongs to a running server.
      */
     public static AdminSocket open(Path stateDir, Handler handler) throws IOException {
+        Files.createDirectories(stateDir);
         Path path = path(stateDir);
         if (Files.exists(path)) {
             try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {

@@ -96,7 +96,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         try (LunportServer server = LunportServer.start(plan, workers);
-             AdminSocket admin = AdminSocket.open(plan.stateDir(), command -> answer(command, flags, server))) {
+             AdminSocket admin = openAdminSocket(plan, command -> answer(command, flags, server))) {
             Signal.handle(new Signal("HUP"), s -> reload(flags, server));
             String portals = server.portals().stream().map(Portal::hostPort)
                     .collect(Collectors.joining(" "));
@@ -109,6 +109,21 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             stop.await();
         }
         return 0;
+    }
+
+    /**
+     * The admin socket for {@code lunport reload}, or null when the state directory cannot
+     * hold one (a UNIX socket path is limited to some 100 bytes): serving goes on, and
+     * SIGHUP still reloads. Another server on the same state directory is an error.
+     */
+    private static AdminSocket openAdminSocket(LunportConfig plan, AdminSocket.Handler handler) {
+        try {
+            return AdminSocket.open(plan.stateDir(), handler);
+        } catch (IOException e) {
+            LOG.warn("no admin socket in {} ({}): 'lunport reload' cannot reach this server, SIGHUP still reloads",
+                    plan.stateDir(), e.getMessage());
+            return null;
+        }
     }
 
     private static AdminSocket.Reply answer(String command, ServeConfiguration flags, LunportServer server) {
