@@ -13,7 +13,9 @@ import io.lunport.scsi.LogicalUnit;
 import io.lunport.scsi.ScsiTargetDevice;
 import io.lunport.translation.TranslationContext;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -99,7 +101,10 @@ public final class Reconfigurer implements AutoCloseable {
     }
 
     private Opening open(LunportConfig next, ConfigChange change) throws ConfigException {
-        List<ConfigProblem> problems = new ArrayList<>();
+        List<ConfigProblem> problems = overlaysStillInUse(next, change);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
         List<Map<Integer, LogicalUnit>> addedLuns = new ArrayList<>();
         for (ConfigChange.TargetChange c : change.changed()) {
             addedLuns.add(TargetOpener.openLuns(next, c.after(), c.addedLuns(), context, problems));
@@ -119,6 +124,39 @@ public final class Reconfigurer implements AutoCloseable {
             throw new ConfigException(problems);
         }
         return new Opening(added.targets(), addedLuns);
+    }
+
+    /**
+     * A LUN the reload opens must not write to an overlay that a LUN it retires still has
+     * open (two writers on one overlay file would corrupt it): such a change is refused.
+     */
+    private List<ConfigProblem> overlaysStillInUse(LunportConfig next, ConfigChange change) {
+        Map<Path, String> retiring = new HashMap<>();
+        for (TargetConfig target : change.removed()) {
+            target.luns().forEach(lun -> retiring.put(writableOverlay(current, target, lun), target.iqn() + " LUN " + lun.id()));
+        }
+        for (ConfigChange.TargetChange c : change.changed()) {
+            c.removedLuns().forEach(lun -> retiring.put(writableOverlay(current, c.before(), lun), c.before().iqn() + " LUN " + lun.id()));
+        }
+        retiring.remove(null);
+        List<ConfigProblem> problems = new ArrayList<>();
+        List<Map.Entry<TargetConfig, LunConfig>> opening = new ArrayList<>();
+        change.added().forEach(t -> t.luns().forEach(l -> opening.add(Map.entry(t, l))));
+        change.changed().forEach(c -> c.addedLuns().forEach(l -> opening.add(Map.entry(c.after(), l))));
+        for (Map.Entry<TargetConfig, LunConfig> e : opening) {
+            String user = retiring.get(writableOverlay(next, e.getKey(), e.getValue()));
+            if (user != null) {
+                problems.add(ConfigProblem.error(e.getValue().origin(), "overlay " + next.overlayOf(e.getKey(), e.getValue())
+                        + " is still open for " + user + ", which this reload takes down: take it down in one reload"
+                        + " and bring the new LUN up in the next, or restart"));
+            }
+        }
+        return problems;
+    }
+
+    /** The overlay a LUN writes to, absolute; null when it writes none (read-only or in place). */
+    private static Path writableOverlay(LunportConfig config, TargetConfig target, LunConfig lun) {
+        return lun.readOnly() || lun.direct() ? null : config.overlayOf(target, lun).toAbsolutePath().normalize();
     }
 
     private void applyChange(ConfigChange.TargetChange change, Map<Integer, LogicalUnit> opened) {
