@@ -1,7 +1,6 @@
 package io.lunport.server.cli;
 
 import io.lunport.config.ChapConfig;
-import io.lunport.config.ConfigException;
 import io.lunport.config.ConfigProblem;
 import io.lunport.config.IscsiName;
 import io.lunport.config.LunportConfig;
@@ -9,7 +8,6 @@ import io.lunport.config.Origin;
 import io.lunport.config.TargetConfig;
 import io.lunport.iscsi.target.Portal;
 import io.lunport.server.LunportServer;
-import io.lunport.server.Reconfigurer;
 import io.lunport.server.admin.AdminSocket;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -95,18 +93,21 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        try (LunportServer server = LunportServer.start(plan, workers);
-             AdminSocket admin = openAdminSocket(plan, command -> answer(command, flags, server))) {
-            Signal.handle(new Signal("HUP"), s -> reload(flags, server));
-            String portals = server.portals().stream().map(Portal::hostPort)
-                    .collect(Collectors.joining(" "));
-            String names = plan.targets().stream().map(TargetConfig::iqn).collect(Collectors.joining(" "));
-            System.out.println("lunport: serving " + names + " on " + portals);
-            if (demo) {
-                printConnectHints(server.portals().get(0), IscsiName.forLunName(DemoDisk.NAME));
+        try (LunportServer server = LunportServer.start(plan, workers)) {
+            LiveReload reloads = new LiveReload(flags, server);
+            try (AdminSocket admin = openAdminSocket(plan, reloads)) {
+                // SIGHUP and the admin socket may ask at once: the server applies one reload at a time.
+                Signal.handle(new Signal("HUP"), s -> reloads.reload());
+                String portals = server.portals().stream().map(Portal::hostPort)
+                        .collect(Collectors.joining(" "));
+                String names = plan.targets().stream().map(TargetConfig::iqn).collect(Collectors.joining(" "));
+                System.out.println("lunport: serving " + names + " on " + portals);
+                if (demo) {
+                    printConnectHints(server.portals().get(0), IscsiName.forLunName(DemoDisk.NAME));
+                }
+                System.out.flush();
+                stop.await();
             }
-            System.out.flush();
-            stop.await();
         }
         return 0;
     }
@@ -123,35 +124,6 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             LOG.warn("no admin socket in {} ({}): 'lunport reload' cannot reach this server, SIGHUP still reloads",
                     plan.stateDir(), e.getMessage());
             return null;
-        }
-    }
-
-    private static AdminSocket.Reply answer(String command, ServeConfiguration flags, LunportServer server) {
-        if (!command.equals("reload")) {
-            return new AdminSocket.Reply(false, List.of("unknown command '" + command + "' (known: reload)"));
-        }
-        return reload(flags, server);
-    }
-
-    /**
-     * Reads the configuration file again with the same flags and applies it. A configuration
-     * that fails validation, or whose new images cannot be opened, changes nothing.
-     */
-    private static AdminSocket.Reply reload(ServeConfiguration flags, LunportServer server) {
-        try {
-            ServeConfiguration.Assembled assembled = flags.assemble(System::getenv);
-            Reconfigurer.Outcome outcome = server.reload(assembled.config());
-            List<String> lines = new ArrayList<>();
-            lines.add("lunport: reloaded: " + outcome.summary());
-            assembled.warnings().forEach(w -> lines.add(w.toString()));
-            outcome.needsRestart().forEach(m -> lines.add("warning: " + m));
-            return new AdminSocket.Reply(true, lines);
-        } catch (ConfigException e) {
-            LOG.warn("reload refused, the running configuration stays:\n{}", e.getMessage());
-            return new AdminSocket.Reply(false, e.problems().stream().map(ConfigProblem::toString).toList());
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("reload failed, the running configuration stays: {}", e.toString());
-            return new AdminSocket.Reply(false, List.of("lunport: reload failed: " + e.getMessage()));
         }
     }
 
