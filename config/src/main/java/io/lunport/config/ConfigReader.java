@@ -143,12 +143,16 @@ public final class ConfigReader {
     }
 
     private PortalConfig portal(YamlNode node, Origin at) {
+        return portal(node, at, ListenAddress.ISCSI_PORT);
+    }
+
+    private PortalConfig portal(YamlNode node, Origin at, int defaultPort) {
         if (!(node instanceof YamlNode.Scalar s) || s.type() != YamlNode.Scalar.Type.STRING) {
             problems.add(ConfigProblem.error(at, "expected HOST:PORT as a string, found " + node.kind()));
             return null;
         }
         try {
-            InetSocketAddress address = ListenAddress.parse(s.text());
+            InetSocketAddress address = ListenAddress.parse(s.text(), defaultPort);
             return new PortalConfig(s.text(), address, at);
         } catch (IllegalArgumentException e) {
             problems.add(ConfigProblem.error(at, s.text() + ": " + e.getMessage()));
@@ -161,7 +165,7 @@ public final class ConfigReader {
             return null;
         }
         YamlNode listen = metrics.node("listen", true);
-        PortalConfig portal = listen == null ? null : portal(listen, metrics.at("listen"));
+        PortalConfig portal = listen == null ? null : portal(listen, metrics.at("listen"), ListenAddress.METRICS_PORT);
         return portal == null ? null : new MetricsConfig(portal);
     }
 

@@ -6,12 +6,15 @@ import java.net.UnknownHostException;
 
 /**
  * Parses HOST:PORT and [IPV6]:PORT as {@code --listen}, {@code listen:} and
- * {@code metrics.listen} take them; the port defaults to 3260. The exception's message says
- * what is wrong without naming the flag or key: callers add that.
+ * {@code --metrics-listen} and {@code metrics.listen} take them; the port defaults to 3260
+ * for iSCSI portals and 9404 for metrics. The exception's message says what is wrong
+ * without naming the flag or key: callers add that.
  */
 public final class ListenAddress {
 
     public static final int ISCSI_PORT = 3260;
+    /** The metrics port of DESIGN.md's example configuration. */
+    public static final int METRICS_PORT = 9404;
 
     /** Where lunport listens when neither the command line nor the file says. */
     public static final String DEFAULT = "127.0.0.1:" + ISCSI_PORT;
@@ -19,7 +22,13 @@ public final class ListenAddress {
     private ListenAddress() {
     }
 
+    /** An iSCSI portal; the port defaults to 3260. */
     public static InetSocketAddress parse(String value) {
+        return parse(value, ISCSI_PORT);
+    }
+
+    /** HOST:PORT where the port defaults to {@code defaultPort}. */
+    public static InetSocketAddress parse(String value, int defaultPort) {
         String host;
         String port;
         if (value.startsWith("[")) {
@@ -36,7 +45,7 @@ public final class ListenAddress {
         }
         int portNumber;
         try {
-            portNumber = port == null ? ISCSI_PORT : Integer.parseInt(port);
+            portNumber = port == null ? defaultPort : Integer.parseInt(port);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("port is not a number");
         }

@@ -30,6 +30,10 @@ public record LunportConfig(List<PortalConfig> listen, Path stateDir, boolean al
         return new LunportConfig(portals, stateDir, allowNoAuth, discoveryChap, targets, metrics);
     }
 
+    public LunportConfig withMetrics(MetricsConfig where) {
+        return new LunportConfig(listen, stateDir, allowNoAuth, discoveryChap, targets, where);
+    }
+
     /** The same configuration with more targets after its own. */
     public LunportConfig withMoreTargets(List<TargetConfig> more, boolean allowNoAuth) {
         List<TargetConfig> all = new java.util.ArrayList<>(targets);

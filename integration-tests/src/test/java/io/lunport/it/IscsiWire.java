@@ -12,7 +12,9 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,9 +25,11 @@ import java.util.Map;
  */
 public final class IscsiWire implements AutoCloseable {
     public static final int BHS = 48;
-    public static final int OP_NOP_OUT = 0x00, OP_SCSI_CMD = 0x01, OP_LOGIN = 0x03;
+    public static final int OP_NOP_OUT = 0x00, OP_SCSI_CMD = 0x01, OP_LOGIN = 0x03, OP_LOGOUT = 0x06;
     public static final int OP_NOP_IN = 0x20, OP_SCSI_RSP = 0x21, OP_LOGIN_RSP = 0x23, OP_DATA_IN = 0x25,
-            OP_REJECT = 0x3f;
+            OP_LOGOUT_RSP = 0x26, OP_ASYNC = 0x32, OP_REJECT = 0x3f;
+    public static final int OP_TEXT = 0x04, OP_TEXT_RSP = 0x24, OP_DATA_OUT = 0x05, OP_R2T = 0x31;
+    private static final int NO_TAG = 0xFFFFFFFF;
 
     private final Socket socket;
     private final DataInputStream in;
@@ -33,6 +37,8 @@ public final class IscsiWire implements AutoCloseable {
     private int itt = 1;
     private int cmdSn = 1;
     private int expStatSn;
+    /** A command was sent one CmdSN ahead ({@link #sendAhead}): the next command fills the gap. */
+    private boolean skipAfterNext;
 
     /** One received PDU: its 48-byte header and its data segment (padding removed). */
     public record Pdu(byte[] bhs, byte[] data) {
@@ -157,33 +163,159 @@ public final class IscsiWire implements AutoCloseable {
     public record ScsiResult(int status, byte[] data) {}
 
     public ScsiResult scsiRead(byte[] cdb, int allocation) throws IOException {
-        byte[] h = header(OP_SCSI_CMD, 0x80 | 0x40 | 0x01, 0); // F, R, SIMPLE
-        int myItt = itt++;
-        putInt(h, 16, myItt);
-        putInt(h, 20, allocation);
-        putInt(h, 24, cmdSn++);
-        putInt(h, 28, expStatSn);
-        System.arraycopy(cdb, 0, h, 32, cdb.length);
-        send(h);
+        List<Pdu> pdus = scsiReadPdus(cdb, allocation);
         ByteArrayOutputStream data = new ByteArrayOutputStream();
+        for (Pdu p : pdus) {
+            if (p.opcode() == OP_DATA_IN) {
+                data.writeBytes(p.data());
+            }
+        }
+        return new ScsiResult(pdus.get(pdus.size() - 1).u8(3), data.toByteArray());
+    }
+
+    /** Sends one read-type SCSI command; returns every Data-In PDU and the final one (status). */
+    public List<Pdu> scsiReadPdus(byte[] cdb, int allocation) throws IOException {
+        int myItt = itt++;
+        send(commandHeader(READ, cdb, allocation, nextCmdSn(), myItt));
+        List<Pdu> pdus = new ArrayList<>();
         while (true) {
             Pdu p = read();
+            if ((p.opcode() == OP_DATA_IN || p.opcode() == OP_SCSI_RSP) && p.u32(16) != myItt) {
+                throw new IOException("a PDU for task 0x" + Integer.toHexString(p.u32(16)) + " while waiting for 0x"
+                        + Integer.toHexString(myItt) + ": " + p);
+            }
             switch (p.opcode()) {
                 case OP_DATA_IN -> {
-                    data.writeBytes(p.data());
+                    pdus.add(p);
                     if ((p.flags() & 0x01) != 0) {
                         expStatSn = p.u32(24) + 1;
-                        return new ScsiResult(p.u8(3), data.toByteArray());
+                        return pdus;
                     }
                 }
                 case OP_SCSI_RSP -> {
+                    pdus.add(p);
                     expStatSn = p.u32(24) + 1;
-                    return new ScsiResult(p.u8(3), data.toByteArray());
+                    return pdus;
                 }
                 case OP_NOP_IN -> { /* unsolicited ping; ignore */ }
                 default -> throw new IOException("unexpected " + p);
             }
         }
+    }
+
+    /**
+     * Sends a read-type command numbered one CmdSN ahead of the next, so that the target holds
+     * it until the command that fills the gap arrives; returns its ITT. The next command sent
+     * fills the gap, and the one after it is numbered past the held one.
+     */
+    public int sendAhead(byte[] cdb, int allocation) throws IOException {
+        int myItt = itt++;
+        send(commandHeader(READ, cdb, allocation, cmdSn + 1, myItt));
+        skipAfterNext = true;
+        return myItt;
+    }
+
+    /** SCSI Command flags: F with R (read) or W (write), task attribute SIMPLE. */
+    private static final int READ = 0x80 | 0x40 | 0x01, WRITE = 0x80 | 0x20 | 0x01;
+
+    private byte[] commandHeader(int flags, byte[] cdb, int expectedLength, int sn, int myItt) {
+        byte[] h = header(OP_SCSI_CMD, flags, 0);
+        putInt(h, 16, myItt);
+        putInt(h, 20, expectedLength);
+        putInt(h, 24, sn);
+        putInt(h, 28, expStatSn);
+        System.arraycopy(cdb, 0, h, 32, cdb.length);
+        return h;
+    }
+
+    private int nextCmdSn() {
+        int sn = cmdSn++;
+        if (skipAfterNext) {
+            cmdSn++;
+            skipAfterNext = false;
+        }
+        return sn;
+    }
+
+    /**
+     * Sends one write-type SCSI command whose data-out is {@code data}, answering the target's
+     * R2Ts (the login settles InitialR2T=Yes and ImmediateData=No) with Data-Out PDUs of at most
+     * 8 KiB (the RFC's smallest default). Returns the status and, for CHECK CONDITION, the sense.
+     */
+    public ScsiResult scsiWrite(byte[] cdb, byte[] data) throws IOException {
+        int myItt = itt++;
+        send(commandHeader(WRITE, cdb, data.length, nextCmdSn(), myItt));
+        while (true) {
+            Pdu p = read();
+            switch (p.opcode()) {
+                case OP_R2T -> {
+                    int ttt = p.u32(20);
+                    int offset = p.u32(40);
+                    int length = p.u32(44);
+                    int dataSn = 0;
+                    for (int at = offset; at < offset + length; ) {
+                        int n = Math.min(8192, offset + length - at);
+                        boolean last = at + n == offset + length;
+                        byte[] d = header(OP_DATA_OUT, last ? 0x80 : 0, n);
+                        putInt(d, 16, myItt);
+                        putInt(d, 20, ttt);
+                        putInt(d, 28, expStatSn);
+                        putInt(d, 36, dataSn++);
+                        putInt(d, 40, at);
+                        send(concat(d, pad(java.util.Arrays.copyOfRange(data, at, at + n))));
+                        at += n;
+                    }
+                }
+                case OP_SCSI_RSP -> {
+                    expStatSn = p.u32(24) + 1;
+                    byte[] sense = p.data().length > 2 ? java.util.Arrays.copyOfRange(p.data(), 2, p.data().length) : new byte[0];
+                    return new ScsiResult(p.u8(3), sense);
+                }
+                case OP_NOP_IN -> { /* unsolicited ping; ignore */ }
+                default -> throw new IOException("unexpected " + p);
+            }
+        }
+    }
+
+    /**
+     * A Text Request in full feature phase with {@code kv}; follows the target's continuations
+     * (F clear: ask again with its target transfer tag) and returns every key=value it answered,
+     * in order.
+     */
+    public List<String> textRequest(Map<String, String> kv) throws IOException {
+        byte[] data = keys(kv);
+        int myItt = itt++;
+        int ttt = NO_TAG;
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        while (true) {
+            byte[] h = header(OP_TEXT, 0x80, data.length);
+            putInt(h, 16, myItt);
+            putInt(h, 20, ttt);
+            putInt(h, 24, nextCmdSn());
+            putInt(h, 28, expStatSn);
+            send(concat(h, pad(data)));
+            Pdu p = read();
+            while (p.opcode() == OP_NOP_IN) {
+                p = read();
+            }
+            if (p.opcode() != OP_TEXT_RSP) {
+                throw new IOException("expected a Text Response: " + p);
+            }
+            expStatSn = p.u32(24) + 1;
+            answer.writeBytes(p.data());
+            if ((p.flags() & 0x80) != 0) {
+                break;
+            }
+            ttt = p.u32(20);
+            data = new byte[0];
+        }
+        List<String> pairs = new ArrayList<>();
+        for (String pair : answer.toString(StandardCharsets.UTF_8).split("\0")) {
+            if (!pair.isEmpty()) {
+                pairs.add(pair);
+            }
+        }
+        return pairs;
     }
 
     /**
@@ -197,6 +329,34 @@ public final class IscsiWire implements AutoCloseable {
         putInt(h, 24, cmdSn);
         putInt(h, 28, expStatSn);
         send(h);
+    }
+
+    /**
+     * Logs the session out (Logout Request, reason 0 "close the session", immediate) and returns
+     * the target's answer, skipping NOP-Ins and Async Messages that arrive before it.
+     */
+    public Pdu logout() throws IOException {
+        byte[] h = header(0x40 | OP_LOGOUT, 0x80, 0);
+        putInt(h, 16, itt++);
+        putInt(h, 24, cmdSn);
+        putInt(h, 28, expStatSn);
+        send(h);
+        while (true) {
+            Pdu p = read();
+            if (p.opcode() != OP_NOP_IN && p.opcode() != OP_ASYNC) {
+                return p;
+            }
+        }
+    }
+
+    /** Where the next status-carrying PDU's StatSN must be: one past the last StatSN seen. */
+    public int expStatSn() {
+        return expStatSn;
+    }
+
+    /** Takes note of a PDU's StatSN (e.g. an Async Message the test read itself). */
+    public void acknowledge(Pdu p) {
+        expStatSn = p.u32(24) + 1;
     }
 
     /** A header-only PDU with the session's current CmdSN/ExpStatSN, for post-login probes. */
@@ -245,6 +405,19 @@ public final class IscsiWire implements AutoCloseable {
             return Outcome.CLOSED;
         } catch (IOException e) {
             return Outcome.CLOSED;
+        }
+    }
+
+    /** The next PDU if one arrives within {@code d}, else null; the read timeout is restored. */
+    public Pdu poll(Duration d) throws IOException {
+        int before = socket.getSoTimeout();
+        socket.setSoTimeout((int) d.toMillis());
+        try {
+            return read();
+        } catch (SocketTimeoutException e) {
+            return null;
+        } finally {
+            socket.setSoTimeout(before);
         }
     }
 

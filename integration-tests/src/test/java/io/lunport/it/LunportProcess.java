@@ -43,10 +43,12 @@ public final class LunportProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Integer port6;
+    private final Integer metricsPort;
     private final Path log;
     private final Path stateDir;
     private final String servingLine;
     private boolean expectCleanExit = true;
+    private boolean terminated;
     private Integer exitCode;
 
     private LunportProcess(Builder b) throws IOException {
@@ -57,6 +59,7 @@ public final class LunportProcess implements AutoCloseable {
         this.stateDir = b.stateDir != null ? b.stateDir : Itwork.fresh(work.resolve("state").resolve(b.name + "-" + n));
         this.port = freePort("127.0.0.1");
         this.port6 = b.ipv6 ? freePort("::1") : null;
+        this.metricsPort = b.metrics ? freePort("127.0.0.1") : null;
 
         List<String> cmd = new ArrayList<>(List.of(javaBin()));
         cmd.addAll(b.jvmArgs);
@@ -65,6 +68,9 @@ public final class LunportProcess implements AutoCloseable {
             cmd.addAll(List.of("--listen", "[::1]:" + port6));
         }
         cmd.addAll(List.of("--state-dir", stateDir.toString()));
+        if (metricsPort != null) {
+            cmd.addAll(List.of("--metrics-listen", "127.0.0.1:" + metricsPort));
+        }
         b.luns.forEach((name, path) -> cmd.addAll(List.of("--lun", name + "=" + path)));
         cmd.addAll(b.extraArgs);
 
@@ -168,6 +174,24 @@ public final class LunportProcess implements AutoCloseable {
         appendLog("[harness] killed with SIGKILL");
     }
 
+    /** http://127.0.0.1:PORT of the metrics endpoint (the builder's {@code metrics()}), without a path. */
+    public String metricsUrl() {
+        assertThat(metricsPort).as("server started without metrics()").isNotNull();
+        return "http://127.0.0.1:" + metricsPort;
+    }
+
+    /** Sends SIGTERM and returns at once; {@link #stop()} or {@link #close()} then wait for the exit. */
+    public void sigterm() {
+        if (terminated) {
+            return;
+        }
+        terminated = true;
+        appendLog("[harness] SIGTERM");
+        // Through the handle: Process.destroy() would also close our end of the server's stdout
+        // and stderr, and what it logs while stopping would be lost.
+        process.toHandle().destroy();
+    }
+
     /** For tests that expect the server to die: close() then does not assert exit code 0. */
     public void expectUncleanExit() {
         this.expectCleanExit = false;
@@ -180,7 +204,7 @@ public final class LunportProcess implements AutoCloseable {
         }
         try {
             if (process.isAlive()) {
-                process.destroy(); // SIGTERM on Linux
+                sigterm();
                 if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                     appendLog("[harness] no exit " + STOP_TIMEOUT + " after SIGTERM: killing");
                     destroy();
@@ -289,6 +313,7 @@ public final class LunportProcess implements AutoCloseable {
         private final List<String> jvmArgs = new ArrayList<>();
         private Path stateDir;
         private boolean ipv6;
+        private boolean metrics;
 
         private Builder(String name) {
             this.name = name;
@@ -322,6 +347,12 @@ public final class LunportProcess implements AutoCloseable {
         }
 
         /** Also listen on [::1] on another free port. */
+        /** Serve metrics over HTTP on a free loopback port ({@link #metricsUrl()}). */
+        public Builder metrics() {
+            this.metrics = true;
+            return this;
+        }
+
         public Builder ipv6() {
             this.ipv6 = true;
             return this;

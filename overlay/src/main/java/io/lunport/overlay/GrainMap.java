@@ -80,16 +80,27 @@ final class GrainMap {
         }
     }
 
-    /** How many grains have {@code state}. A scan: for info and tests, not the I/O path. */
+    /**
+     * How many grains have {@code state}. A scan of the map, 32 grains per step (a few
+     * milliseconds per TiB at 4 KiB grains): for info, metrics and tests, not the I/O path.
+     */
     long count(int state) {
+        if (state == NOT_PRESENT) {
+            // The padding grains past the end of the last word read as NOT_PRESENT: count the others.
+            return grains - count(PRESENT) - count(ZERO);
+        }
         long n = 0;
-        for (long g = 0; g < grains; g++) {
-            if (state(g) == state) {
-                n++;
-            }
+        for (int i = 0; i < bits.length(); i++) {
+            long word = bits.get(i);
+            long low = word & LOW_BITS;
+            long high = (word >>> 1) & LOW_BITS;
+            n += Long.bitCount(state == PRESENT ? low & ~high : high & ~low);
         }
         return n;
     }
+
+    /** The low bit of every 2-bit grain state in a word. */
+    private static final long LOW_BITS = 0x5555_5555_5555_5555L;
 
     void markDirty(int page) {
         int index = page >>> 6;

@@ -567,6 +567,11 @@ public final class OverlayBlockDevice implements BlockDevice {
         return map.count(GrainMap.PRESENT);
     }
 
+    /** Bytes of data the overlay stores: grains present times the grain size. */
+    public long bytesUsed() {
+        return grainsPresent() * header.grainSize();
+    }
+
     /** Grains that read as zeros after a deallocation. */
     public long grainsZero() {
         return map.count(GrainMap.ZERO);

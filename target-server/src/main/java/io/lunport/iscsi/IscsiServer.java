@@ -3,6 +3,7 @@ package io.lunport.iscsi;
 import io.lunport.iscsi.login.LoginThrottle;
 import io.lunport.iscsi.pdu.PduFrameDecoder;
 import io.lunport.iscsi.session.IscsiConnection;
+import io.lunport.iscsi.session.SessionEvents;
 import io.lunport.iscsi.session.SessionRegistry;
 import io.lunport.iscsi.target.Portal;
 import io.lunport.iscsi.target.TargetRegistry;
@@ -23,6 +24,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -51,10 +53,17 @@ public final class IscsiServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> channelType;
     private final ExecutorService workers;
+    private final SessionEvents events;
     private final List<Channel> listeners = new ArrayList<>();
 
     public IscsiServer(TargetRegistry targets, int workerThreads) {
+        this(targets, workerThreads, SessionEvents.NONE);
+    }
+
+    /** @param events told of every login, successful or not */
+    public IscsiServer(TargetRegistry targets, int workerThreads, SessionEvents events) {
         this.targets = targets;
+        this.events = events;
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.group = new MultiThreadIoEventLoopGroup(0, io);
@@ -100,7 +109,8 @@ public final class IscsiServer implements AutoCloseable {
                         PduFrameDecoder decoder = new PduFrameDecoder();
                         ch.pipeline().addLast("idle", new IdleStateHandler(IDLE_SECONDS, 0, 0));
                         ch.pipeline().addLast("framing", decoder);
-                        ch.pipeline().addLast("connection", new IscsiConnection(targets, sessions, throttle, portal, workers, decoder));
+                        ch.pipeline().addLast("connection",
+                                new IscsiConnection(targets, sessions, throttle, portal, workers, decoder, events));
                     }
                 });
     }
@@ -109,11 +119,32 @@ public final class IscsiServer implements AutoCloseable {
         return sessions;
     }
 
-    @Override
-    public void close() {
+    /** Closes every listening socket: no new connection is accepted; the open ones go on. */
+    public void stopAccepting() {
         for (Channel listener : listeners) {
             listener.close().syncUninterruptibly();
         }
+    }
+
+    /**
+     * The first half of a graceful stop: asks every logged-in initiator to log out (an Async
+     * Message allowing {@code wait}), then waits up to {@code wait} for all of them to have
+     * done so. Returns how many sessions are still open.
+     */
+    public int requestLogoutAndWait(Duration wait) throws InterruptedException {
+        int seconds = (int) Math.max(1, Math.min(wait.toSeconds(), 0xFFFF));
+        sessions.requestLogoutFromAll(seconds);
+        long deadline = System.nanoTime() + wait.toNanos();
+        // Polled, not signalled: this runs once, at shutdown, on the thread that stops the server.
+        while (!sessions.sessions().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return sessions.sessions().size();
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdown();
         try {

@@ -1,9 +1,11 @@
 package io.lunport.scsi;
 
 import io.lunport.device.BlockDevice;
+import io.lunport.scsi.copy.HeldCopyResults;
 import io.lunport.scsi.pr.Reservations;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -26,6 +28,10 @@ public final class LogicalUnit {
     private final UnitAttentions unitAttentions;
     private final Reservations reservations;
     private final MediumLock mediumLock = new MediumLock();
+    private final byte[] naaDesignator;
+    private final HeldCopyResults copyResults = new HeldCopyResults();
+    /** Set once by the server before the LU is served; read on every I/O. */
+    private volatile LunStatistics statistics = LunStatistics.NONE;
 
     /**
      * A logical unit whose persistent reservations live in memory only (APTPL is refused).
@@ -62,6 +68,7 @@ public final class LogicalUnit {
         this.serialNumber = serialNumber;
         this.reservations = reservations;
         this.unitAttentions = reservations.unitAttentions();
+        this.naaDesignator = NaaDesignator.of(device.identity());
     }
 
     public BlockDevice device() {
@@ -105,6 +112,30 @@ public final class LogicalUnit {
     /** Orders the commands that change this LU's medium (see its locking contract). */
     public MediumLock mediumLock() {
         return mediumLock;
+    }
+
+    /** The LU's NAA designator (VPD page 83h): a copy. */
+    public byte[] naaDesignator() {
+        return naaDesignator.clone();
+    }
+
+    /** Whether {@code designator} is this LU's NAA designator; allocates nothing. */
+    public boolean hasNaaDesignator(byte[] designator) {
+        return Arrays.equals(naaDesignator, designator);
+    }
+
+    /** What EXTENDED COPY commands sent to this LU left for RECEIVE COPY RESULTS. */
+    public HeldCopyResults copyResults() {
+        return copyResults;
+    }
+
+    /** Where the command set reports this LU's I/O; {@link LunStatistics#NONE} until the server attaches one. */
+    public LunStatistics statistics() {
+        return statistics;
+    }
+
+    public void statistics(LunStatistics statistics) {
+        this.statistics = Objects.requireNonNull(statistics, "statistics");
     }
 
     /** Persistent and SPC-2 reservations: shared by every nexus, session and portal of the LU. */

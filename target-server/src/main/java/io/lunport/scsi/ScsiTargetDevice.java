@@ -5,6 +5,7 @@ import io.lunport.scsi.command.Cdb;
 import io.lunport.scsi.command.CommandEntry;
 import io.lunport.scsi.command.CommandTable;
 import io.lunport.scsi.command.TargetContext;
+import io.lunport.scsi.copy.CopyTargets;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -50,7 +51,8 @@ public final class ScsiTargetDevice implements Closeable {
         if (!sorted.isEmpty() && (sorted.firstKey() < 0 || sorted.lastKey() > MAX_LUN)) {
             throw new IllegalArgumentException("LUNs must be 0.." + MAX_LUN + ": " + sorted.keySet());
         }
-        this.context = new TargetContext(List.of(), commands, Collections.emptySortedSet());
+        this.context = new TargetContext(List.of(), commands, Collections.emptySortedSet(), new CopyTargets(),
+                TaskAborter.NONE);
         install(sorted);
     }
 
@@ -61,8 +63,7 @@ public final class ScsiTargetDevice implements Closeable {
         sorted.forEach((lun, unit) -> array[lun] = unit);
         this.unitsByLun = array;
         this.luns = Collections.unmodifiableSet(new TreeSet<>(sorted.keySet()));
-        TargetContext old = context;
-        this.context = new TargetContext(List.copyOf(luns), old.commands(), old.portGroups());
+        this.context = context.withSortedLuns(List.copyOf(luns));
     }
 
     private TreeMap<Integer, LogicalUnit> current() {
@@ -131,9 +132,24 @@ public final class ScsiTargetDevice implements Closeable {
      */
     public void portGroups(Collection<Integer> portalGroupTags) {
         synchronized (reconfiguration) {
-            TargetContext old = context;
-            context = new TargetContext(old.sortedLuns(), old.commands(),
-                    Collections.unmodifiableSortedSet(new TreeSet<>(portalGroupTags)));
+            context = context.withPortGroups(Collections.unmodifiableSortedSet(new TreeSet<>(portalGroupTags)));
+        }
+    }
+
+    /**
+     * The server's LUs, which EXTENDED COPY sent to this target may copy between; set by the
+     * server before it serves. Until then a copy reaches no LU.
+     */
+    public void copyTargets(CopyTargets targets) {
+        synchronized (reconfiguration) {
+            context = context.withCopyTargets(targets);
+        }
+    }
+
+    /** The transport's way to abort other nexuses' tasks (PREEMPT AND ABORT); set once it exists. */
+    public void taskAborter(TaskAborter aborter) {
+        synchronized (reconfiguration) {
+            context = context.withTaskAborter(aborter);
         }
     }
 
@@ -151,8 +167,17 @@ public final class ScsiTargetDevice implements Closeable {
      * many threads at once. Never throws: every failure becomes a status with sense.
      */
     public ScsiStatus execute(ScsiTask task) {
+        LogicalUnit unit = unit(task.lun());
+        LunStatistics statistics = unit == null ? LunStatistics.NONE : unit.statistics();
+        statistics.commandStarted();
+        ScsiStatus status = run(task, unit);
+        statistics.commandEnded(status.hasSense() ? SenseData.senseKey(status.sense()) : LunStatistics.NO_SENSE_KEY);
+        return status;
+    }
+
+    private ScsiStatus run(ScsiTask task, LogicalUnit unit) {
         try {
-            dispatch(task);
+            dispatch(task, unit);
             return ScsiStatus.GOOD;
         } catch (ScsiException e) {
             return e.status();
@@ -169,11 +194,10 @@ public final class ScsiTargetDevice implements Closeable {
         }
     }
 
-    private void dispatch(ScsiTask task) throws ScsiException, IOException {
+    private void dispatch(ScsiTask task, LogicalUnit unit) throws ScsiException, IOException {
         ByteBuffer cdb = task.cdb();
         int opcode = Cdb.opcode(cdb);
         CommandEntry entry = commands.lookup(opcode, Cdb.serviceAction(cdb));
-        LogicalUnit unit = unit(task.lun());
         if (unit == null) {
             if (entry == null || !entry.servesAbsentLun()) {
                 throw ScsiException.check(SenseData.ILLEGAL_REQUEST, SenseData.ASC_LOGICAL_UNIT_NOT_SUPPORTED, 0);
@@ -209,8 +233,10 @@ public final class ScsiTargetDevice implements Closeable {
         entry.handler().execute(task, unit, context);
     }
 
-    private LogicalUnit unit(int lun) {
-        return lun >= 0 && lun < unitsByLun.length ? unitsByLun[lun] : null;
+    /** The unit served as {@code lun}, or null. */
+    public LogicalUnit unit(int lun) {
+        LogicalUnit[] units = unitsByLun; // one read of the volatile table
+        return lun >= 0 && lun < units.length ? units[lun] : null;
     }
 
     /**

@@ -6,6 +6,8 @@ import static io.lunport.scsi.command.CommandEntry.usage;
 import io.lunport.scsi.command.CommandEntry;
 import io.lunport.scsi.command.CommandHandler;
 import io.lunport.scsi.command.CommandTable;
+import io.lunport.scsi.copy.ExtendedCopy;
+import io.lunport.scsi.copy.ReceiveCopyResults;
 import io.lunport.scsi.pr.PersistentReserveIn;
 import io.lunport.scsi.pr.PersistentReserveOut;
 import io.lunport.scsi.pr.Spc2Reservation;
@@ -22,6 +24,7 @@ import io.lunport.scsi.sbc.Unmap;
 import io.lunport.scsi.sbc.Verify;
 import io.lunport.scsi.sbc.Write;
 import io.lunport.scsi.sbc.WriteAndVerify;
+import io.lunport.scsi.sbc.WriteAtomic;
 import io.lunport.scsi.sbc.WriteSame;
 import io.lunport.scsi.spc.Inquiry;
 import io.lunport.scsi.spc.ModeSelect;
@@ -91,6 +94,11 @@ final class StandardCommands {
             action(0x5F, 0x06, "5f 06 00 00 00 ff ff ff ff 00", UNIT, new PersistentReserveOut(0x06)),
             action(0x5F, 0x07, "5f 07 00 00 00 ff ff ff ff 00", UNIT, new PersistentReserveOut(0x07)),
             row(0x5A, "5a 18 ff ff 00 00 00 ff ff 00", UNIT, ModeSense.TEN),
+            // EXTENDED COPY (LID1) and RECEIVE COPY RESULTS (io.lunport.scsi.copy): copies between the server's LUs.
+            action(0x83, 0x00, "83 00 00 00 00 00 00 00 00 00 ff ff ff ff 00 00", UNIT, new ExtendedCopy()),
+            action(0x84, 0x00, "84 00 ff 00 00 00 00 00 00 00 ff ff ff ff 00 00", UNIT, ReceiveCopyResults.COPY_STATUS),
+            action(0x84, 0x03, "84 03 00 00 00 00 00 00 00 00 ff ff ff ff 00 00", UNIT,
+                    ReceiveCopyResults.OPERATING_PARAMETERS),
             row(0x88, "88 fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Read(BlockCdbLayout.SIXTEEN)),
             row(0x89, "89 fa ff ff ff ff ff ff ff ff 00 00 00 ff 00 00", UNIT, new CompareAndWrite()),
             row(0x8A, "8a fa ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new Write(BlockCdbLayout.SIXTEEN)),
@@ -102,6 +110,7 @@ final class StandardCommands {
             row(0x91, "91 02 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT,
                     new SynchronizeCache(BlockCdbLayout.SIXTEEN)),
             row(0x93, "93 f9 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, WriteSame.SIXTEEN),
+            row(0x9C, "9c f8 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new WriteAtomic()),
             action(0x9E, 0x10, "9e 10 ff ff ff ff ff ff ff ff ff ff ff ff 01 00", UNIT, ReadCapacity.SIXTEEN),
             action(0x9E, 0x12, "9e 12 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", UNIT, new GetLbaStatus()),
             row(0xA0, "a0 00 ff 00 00 00 ff ff ff ff 00 00", ANY_LUN, new ReportLuns()),

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * that fails leaves the running configuration as it was. Then added targets are offered,
  * added LUNs appear (REPORTED LUNS DATA HAS CHANGED for the target's other LUNs), removed
  * LUNs disappear the same way, and the sessions of removed targets are asked to log out.
- * Targets that did not change are not touched: their sessions never notice.
+ * Targets that did not change are not touched: their sessions never notice. What is added is
+ * plugged into metrics, EXTENDED COPY and the rest as at start ({@link TargetWiring}); what is
+ * removed is unplugged at once.
  *
  * <p>Removed units are closed after {@link #DRAIN_SECONDS}, so that commands already running
  * on them end first; removed targets after their sessions had {@link #LOGOUT_SECONDS} to
@@ -52,7 +54,7 @@ public final class Reconfigurer implements AutoCloseable {
     private final TargetRegistry registry;
     private final SessionRegistry sessions;
     private final TranslationContext context;
-    private final List<Integer> portalGroupTags;
+    private final TargetWiring wiring;
     private final ScheduledExecutorService retirement = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lunport-retire");
         t.setDaemon(true);
@@ -61,12 +63,12 @@ public final class Reconfigurer implements AutoCloseable {
     private LunportConfig current;
 
     Reconfigurer(LunportConfig current, TargetRegistry registry, SessionRegistry sessions, TranslationContext context,
-                 List<Integer> portalGroupTags) {
+                 TargetWiring wiring) {
         this.current = current;
         this.registry = registry;
         this.sessions = sessions;
         this.context = context;
-        this.portalGroupTags = List.copyOf(portalGroupTags);
+        this.wiring = wiring;
     }
 
     /**
@@ -77,7 +79,7 @@ public final class Reconfigurer implements AutoCloseable {
         ConfigChange change = ConfigChange.between(current, next);
         Opening opening = open(next, change);
         for (IscsiTarget target : opening.targets) {
-            target.device().portGroups(portalGroupTags);
+            wiring.plugIn(target);
             registry.add(target);
         }
         for (int i = 0; i < change.changed().size(); i++) {
@@ -165,10 +167,14 @@ public final class Reconfigurer implements AutoCloseable {
         for (LunConfig lun : change.removedLuns()) {
             LogicalUnit unit = device.removeUnit(lun.id());
             if (unit != null) {
+                wiring.unplug(target.name(), lun.id(), unit);
                 retirement.schedule(() -> retire(List.of(unit)), DRAIN_SECONDS, TimeUnit.SECONDS);
             }
         }
-        opened.forEach(device::addUnit);
+        opened.forEach((lun, unit) -> {
+            wiring.plugIn(target.name(), lun, unit);
+            device.addUnit(lun, unit);
+        });
         if (change.loginRulesChanged()) {
             // New logins follow the new rules; sessions already logged in keep going.
             registry.replace(TargetOpener.iscsiTarget(change.after(), device));
@@ -180,6 +186,7 @@ public final class Reconfigurer implements AutoCloseable {
         if (target == null) {
             return;
         }
+        wiring.unplug(target);
         int asked = sessions.requestLogout(removed.iqn(), LOGOUT_SECONDS, "target removed by a reload");
         LOG.info("target {} removed: {} session(s) asked to log out", removed.iqn(), asked);
         // The connections are gone one second after the logout deadline; then nothing runs on the units.

@@ -343,13 +343,42 @@ class ReservationsTest {
             assertSense(prOut(t, NEXUS_B, PREEMPT, EA, 2, 0, 0), SenseData.ILLEGAL_REQUEST, 0x26, 0);
             // From an unregistered nexus: RESERVATION CONFLICT (SPC-4 table 66).
             assertConflict(prOut(t, NEXUS_A, PREEMPT, EA, 0, 2, 0));
-            // PREEMPT AND ABORT behaves the same way (tasks in flight are the transport's).
+            // PREEMPT AND ABORT preempts the same way; its abort half is preemptAndAbortAsksTheTransport...
             register(t, NEXUS_A, 1);
             assertGood(prOut(t, NEXUS_B, RESERVE, WE, 2, 0, 0));
             assertGood(prOut(t, NEXUS_A, PREEMPT_AND_ABORT, EA, 1, 2, 0));
             assertThat(reservation(t)).containsExactly(1, EA);
             assertThat(keys(t)).containsExactly(1L);
             assertUnitAttention(t, NEXUS_B, 0x05);
+        }
+    }
+
+    @Test
+    void preemptAndAbortAsksTheTransportToAbortThePreemptedNexusesTasksOnly() throws Exception {
+        try (ScsiTargetDevice t = ScsiFixture.writable(file, 512)) {
+            List<Integer> luns = new ArrayList<>();
+            List<java.util.function.Predicate<ItNexus>> whose = new ArrayList<>();
+            t.taskAborter((lun, nexuses) -> {
+                luns.add(lun);
+                whose.add(nexuses);
+            });
+            login(t, NEXUS_A, NEXUS_B, NEXUS_C);
+            register(t, NEXUS_A, 1);
+            register(t, NEXUS_B, 2);
+            register(t, NEXUS_C, 3);
+            assertGood(prOut(t, NEXUS_B, RESERVE, WE, 2, 0, 0));
+            // Plain PREEMPT aborts nothing.
+            assertGood(prOut(t, NEXUS_A, PREEMPT, WE, 1, 3, 0));
+            assertThat(luns).isEmpty();
+            // PREEMPT AND ABORT of the holder: B's tasks go, not A's (the requester) nor C's.
+            assertUnitAttention(t, NEXUS_C, 0x05);
+            register(t, NEXUS_C, 3);
+            assertGood(prOut(t, NEXUS_A, PREEMPT_AND_ABORT, EA, 1, 2, 0));
+            assertThat(luns).containsExactly(0);
+            assertThat(whose.get(0).test(NEXUS_B)).isTrue();
+            assertThat(whose.get(0).test(NEXUS_A)).isFalse();
+            assertThat(whose.get(0).test(NEXUS_C)).isFalse();
+            assertThat(reservation(t)).containsExactly(1, EA);
         }
     }
 

@@ -45,6 +45,7 @@ class SpcCommandsTest {
             assertThat(d[2]).isEqualTo((byte) 0x06);
             assertThat(d[3]).isEqualTo((byte) 0x12);
             assertThat(d[4] & 0xFF).isEqualTo(d.length - 5);
+            assertThat(d[6] & 0x10).as("MULTIP: one LU behind a target port per portal").isEqualTo(0x10);
             assertThat(d[7] & 0x02).isEqualTo(0x02);
             assertThat(new String(d, 8, 8, StandardCharsets.US_ASCII)).isEqualTo("LUNPORT ");
 

@@ -9,6 +9,9 @@ import io.lunport.config.ConfigValidator;
 import io.lunport.config.LunportConfig;
 import io.lunport.iscsi.session.SessionRegistry;
 import io.lunport.iscsi.target.TargetRegistry;
+import io.lunport.scsi.LogicalUnit;
+import io.lunport.scsi.copy.CopyTargets;
+import io.lunport.server.metrics.ServerMetrics;
 import io.lunport.translation.TranslationContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +21,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Reloads applied to a registry of real LUNs (raw files and overlays in a temporary directory). */
+/**
+ * Reloads applied to a registry of real LUNs (raw files and overlays in a temporary directory),
+ * and what they plug in and unplug: metrics and EXTENDED COPY's copy targets.
+ */
 class ReconfigurerTest {
 
     @TempDir
@@ -42,14 +48,27 @@ class ReconfigurerTest {
         TranslationContext context = TranslationContext.defaults();
         TargetOpener.Opened opened = TargetOpener.open(first, first.targets(), context);
         TargetRegistry registry = new TargetRegistry();
+        SessionRegistry sessions = new SessionRegistry();
+        ServerMetrics metrics = new ServerMetrics(context);
+        CopyTargets copyTargets = new CopyTargets();
+        TargetWiring wiring = new TargetWiring(metrics, copyTargets, sessions, List.of(1));
+        opened.targets().forEach(wiring::plugIn);
         opened.targets().forEach(registry::add);
-        try (Reconfigurer reconfigurer = new Reconfigurer(first, registry, new SessionRegistry(), context, List.of(1))) {
+        try (Reconfigurer reconfigurer = new Reconfigurer(first, registry, sessions, context, wiring)) {
             Reconfigurer.Outcome grown = reconfigurer.apply(config("targets:\n  - iqn: iqn.2026-11.io.lunport:a\n"
                     + "    luns: [ { id: 0, image: a.raw }, { id: 1, image: b.raw, readOnly: true } ]\n"
                     + "  - iqn: iqn.2026-11.io.lunport:b\n    luns: [ { id: 0, image: b.raw, readOnly: true } ]\n"));
             assertThat(grown.summary()).isEqualTo("added iqn.2026-11.io.lunport:b; changed iqn.2026-11.io.lunport:a (+LUN 1)");
             assertThat(registry.find("iqn.2026-11.io.lunport:a").device().luns()).containsExactly(0, 1);
             assertThat(registry.find("iqn.2026-11.io.lunport:b")).isNotNull();
+            LogicalUnit addedLun = registry.find("iqn.2026-11.io.lunport:a").device().unit(1);
+            LogicalUnit addedTargetsLun = registry.find("iqn.2026-11.io.lunport:b").device().unit(0);
+            assertThat(metrics.registry().getNames()).contains(
+                    "lunport.lun.iqn.2026-11.io.lunport:a.1.read_bytes", "lunport.lun.iqn.2026-11.io.lunport:b.0.read_bytes",
+                    "lunport.target.iqn.2026-11.io.lunport:b.logins");
+            assertThat(copyTargets.byNaaDesignator(addedLun.naaDesignator())).isNotNull();
+            assertThat(copyTargets.byNaaDesignator(addedTargetsLun.naaDesignator()).targetName())
+                    .isEqualTo("iqn.2026-11.io.lunport:b");
 
             // LUN 0 would get a second writer on a/overlay while the first is still open: refused, nothing changes.
             assertThatThrownBy(() -> reconfigurer.apply(config("targets:\n  - iqn: iqn.2026-11.io.lunport:a\n"
@@ -66,6 +85,12 @@ class ReconfigurerTest {
             assertThat(shrunk.summary()).isEqualTo("removed iqn.2026-11.io.lunport:b; changed iqn.2026-11.io.lunport:a (-LUN 1)");
             assertThat(registry.find("iqn.2026-11.io.lunport:a").device().luns()).containsExactly(0);
             assertThat(registry.find("iqn.2026-11.io.lunport:b")).isNull();
+            assertThat(metrics.registry().getNames())
+                    .contains("lunport.lun.iqn.2026-11.io.lunport:a.0.read_bytes")
+                    .noneMatch(n -> n.startsWith("lunport.lun.iqn.2026-11.io.lunport:a.1.")
+                            || n.contains("io.lunport:b."));
+            assertThat(copyTargets.byNaaDesignator(addedLun.naaDesignator())).isNull();
+            assertThat(copyTargets.byNaaDesignator(addedTargetsLun.naaDesignator())).isNull();
         } finally {
             for (var target : registry.targets()) {
                 target.device().close();

@@ -4,13 +4,15 @@ import io.lunport.translation.qcow2.Qcow2BlockSource;
 import io.lunport.translation.vdi.VdiFormat;
 import io.lunport.translation.vhd.VhdFormat;
 import io.lunport.translation.vhdx.VhdxFormat;
+import io.lunport.translation.vhdx.stub.StubFormat;
 import io.lunport.translation.vmdk.VmdkFormat;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The table of formats, in the order they are tried. Raw comes last: it is what a file is
- * when no signature matches.
+ * The table of formats, in the order they are tried. A lunport stub is a VHDX with one more
+ * metadata item, so its detection comes before the plain VHDX reader's. Raw comes last: it
+ * is what a file is when no signature matches.
  */
 public final class ImageFormats {
 
@@ -19,6 +21,7 @@ public final class ImageFormats {
             VmdkFormat.INSTANCE,
             VdiFormat.INSTANCE,
             VhdFormat.INSTANCE,
+            StubFormat.INSTANCE,
             VhdxFormat.INSTANCE,
             RawBlockSource.FORMAT);
 

@@ -30,7 +30,8 @@ public final class ImageIdentity {
         return sha.digest();
     }
 
-    static MessageDigest sha256() {
+    /** A fresh SHA-256 digest (every Java platform has one). */
+    public static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -67,6 +67,20 @@ public final class TranslationContext {
         return data.stats();
     }
 
+    /** Bytes the metadata cache holds now (the sum of its entries' weights). */
+    public long metadataBytes() {
+        return weightedSize(metadata);
+    }
+
+    /** Bytes the decompressed-data cache holds now. */
+    public long dataBytes() {
+        return weightedSize(data);
+    }
+
+    private static long weightedSize(Cache<Key, byte[]> cache) {
+        return cache.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+    }
+
     private static byte[] get(Cache<Key, byte[]> cache, Object owner, long position, Loader loader) throws IOException {
         try {
             return cache.get(new Key(owner, position), k -> {

@@ -12,6 +12,7 @@ import io.lunport.iscsi.pdu.PduFrameDecoder;
 import io.lunport.iscsi.pdu.PduWriter;
 import io.lunport.iscsi.target.Portal;
 import io.lunport.iscsi.target.TargetRegistry;
+import io.lunport.iscsi.text.FullFeatureNegotiation;
 import io.lunport.iscsi.text.NegotiatedParameters;
 import io.lunport.iscsi.text.TextFormatException;
 import io.lunport.iscsi.text.TextParameters;
@@ -29,14 +30,13 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.collection.IntObjectHashMap;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +73,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private final Portal portal;
     private final Executor workers;
     private final PduFrameDecoder decoder;
+    private final SessionEvents events;
 
     private Channel channel;
     private PduWriter writer;
@@ -105,13 +106,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private TextContinuation textContinuation;
 
     public IscsiConnection(TargetRegistry targets, SessionRegistry sessions, LoginThrottle throttle, Portal portal,
-                           Executor workers, PduFrameDecoder decoder) {
+                           Executor workers, PduFrameDecoder decoder, SessionEvents events) {
         this.targets = targets;
         this.throttle = throttle;
         this.sessions = sessions;
         this.portal = portal;
         this.workers = workers;
         this.decoder = decoder;
+        this.events = events;
     }
 
     // ---------------------------------------------------------------- channel events
@@ -208,17 +210,18 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Asks the initiator to log out within {@code seconds} (Async Message, AsyncEvent 1), as
-     * when its target is taken away by a reload; drops the connection if it is still there a
-     * second after that. Called from any thread.
+     * Asks the initiator to log out within {@code seconds} (an Async Message, RFC 7143
+     * section 11.9, AsyncEvent 1, Parameter3 the time allowed): the server is stopping, or a
+     * reload takes the session's target away. Commands in flight go on and are answered; the
+     * connection is dropped if it is still there a second after the time allowed. A discovery
+     * session or a connection still logging in is simply closed. Callable from any thread.
      */
-    void requestLogout(int seconds, String why) {
+    void requestLogout(int seconds) {
         channel.eventLoop().execute(() -> {
-            if (phase != Phase.FULL_FEATURE) {
+            if (phase != Phase.FULL_FEATURE || session.isDiscovery()) {
+                channel.close();
                 return;
             }
-            LOG.info("asking initiator {} ({}) tsih {} to log out within {} s: {}", session.initiatorName(), remote(),
-                    session.tsih(), seconds, why);
             writer.send(TargetPdus.asyncLogoutRequest(writer, statSn++, window, seconds), null, true);
             channel.eventLoop().schedule(() -> {
                 if (channel.isActive()) {
@@ -278,6 +281,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             LOG.info("login: initiator {} ({}) to {} tsih {} (header digest {}, data digest {})", session.initiatorName(), remote(),
                     session.isDiscovery() ? "discovery" : session.target().name(), session.tsih(),
                     params.headerDigest() ? "CRC32C" : "none", params.dataDigest() ? "CRC32C" : "none");
+            events.loginSucceeded(session);
         }
     }
 
@@ -288,6 +292,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
      */
     private void refuseLogin(ByteBuf header, LoginStep step) {
         phase = Phase.LOGGED_OUT;
+        events.loginFailed(login.target());
         ByteBuf text = TextParameters.encode(step.keys(), channel.alloc());
         LoginStatus status = step.status();
         if (status != LoginStatus.AUTHENTICATION_FAILURE && status != LoginStatus.AUTHORIZATION_FAILURE) {
@@ -737,6 +742,22 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         // The reset itself waits until the aborted tasks can no longer touch the medium.
         PendingTaskManagement pending = new PendingTaskManagement(itt, response, whenStopped);
+        for (ScsiCommand running : abort(victims)) {
+            pending.waitFor(running);
+        }
+        if (pending.isReady()) {
+            sendTaskManagementResponse(pending);
+        } else {
+            pendingTaskManagement.add(pending);
+        }
+    }
+
+    /**
+     * Marks the tasks aborted and ends at once those that run nothing yet; returns those still
+     * running on a worker, whose status will be dropped when they finish.
+     */
+    private List<ScsiCommand> abort(List<ScsiCommand> victims) {
+        List<ScsiCommand> running = new ArrayList<>();
         for (ScsiCommand victim : victims) {
             victim.aborted = true;
             if (victim.state == ScsiCommand.State.COLLECTING_DATA || waitingForBuffers.remove(victim)) {
@@ -744,14 +765,23 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 waitingForBuffers.remove(victim);
                 complete(victim);
             } else {
-                pending.waitFor(victim);
+                running.add(victim);
             }
         }
-        if (pending.isReady()) {
-            sendTaskManagementResponse(pending);
-        } else {
-            pendingTaskManagement.add(pending);
-        }
+        return running;
+    }
+
+    /**
+     * Another nexus' PREEMPT AND ABORT preempted this session's nexus: its tasks on {@code lun},
+     * held ones included, end without a response (TAS 0), as if by an ABORT TASK SET nobody
+     * answers. Runs on this connection's event loop.
+     */
+    void abortTasksFromOutside(int lun) {
+        channel.eventLoop().execute(() -> {
+            List<ScsiCommand> victims = new ArrayList<>();
+            collectTasks(lun, victims);
+            abort(victims);
+        });
     }
 
     /**
@@ -847,16 +877,15 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         ByteBuf text = Unpooled.buffer();
-        Map<String, String> others = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : request.entrySet()) {
-            if (e.getKey().equals("SendTargets")) {
-                text.writeBytes(SendTargets.answer(targets, e.getValue(), session.target(), session.initiatorName(),
-                        (InetSocketAddress) channel.localAddress()));
-            } else {
-                others.put(e.getKey(), "NotUnderstood");
-            }
+        String sendTargets = request.remove("SendTargets");
+        if (sendTargets != null) {
+            text.writeBytes(SendTargets.answer(targets, sendTargets, session.target(), session.initiatorName(),
+                    (InetSocketAddress) channel.localAddress()));
         }
-        text.writeBytes(TextParameters.encode(others));
+        // Renegotiation after login: a new MaxRecvDataSegmentLength bounds this response already.
+        FullFeatureNegotiation.Outcome outcome = FullFeatureNegotiation.negotiate(request, params);
+        params = outcome.parameters();
+        text.writeBytes(TextParameters.encode(outcome.answers()));
         textContinuation = new TextContinuation(ByteBufUtil.getBytes(text), newTargetTransferTag());
         text.release();
         sendTextChunk(itt);
@@ -887,7 +916,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (response == 0) {
             phase = Phase.LOGGED_OUT;
             loggedOut = true;
-            LOG.info("logout: initiator {} ({}) tsih {}", session.initiatorName(), remote(), session.tsih());
+            LOG.info("logout: initiator {} ({}) from {} tsih {}", session.initiatorName(), remote(),
+                    session.isDiscovery() ? "discovery" : session.target().name(), session.tsih());
             closeAfterFlush();
         }
     }

@@ -2,17 +2,24 @@ package io.lunport.iscsi.session;
 
 import io.lunport.iscsi.target.IscsiTarget;
 import io.lunport.iscsi.text.NegotiatedParameters;
+import io.lunport.scsi.ItNexus;
+import io.lunport.scsi.TaskAborter;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every live session of the server, keyed by initiator port and target, so that a new login
  * with the same initiator name and ISID reinstates (replaces) the old session as RFC 7143
  * section 6.3.5 says. Shared by all event loops.
  */
-public final class SessionRegistry {
+public final class SessionRegistry implements TaskAborter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
 
     private final Map<Session.Key, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger nextTsih = new AtomicInteger(1);
@@ -48,7 +55,9 @@ public final class SessionRegistry {
         int asked = 0;
         for (Session session : sessions.values()) {
             if (!session.isDiscovery() && session.target().name().equals(targetName)) {
-                session.connection().requestLogout(seconds, why);
+                LOG.info("asking initiator {} tsih {} to log out within {} s: {}", session.initiatorName(), session.tsih(),
+                        seconds, why);
+                session.connection().requestLogout(seconds);
                 asked++;
             }
         }
@@ -58,6 +67,23 @@ public final class SessionRegistry {
     /** Whether any session is still logged in to the target of this name. */
     public boolean hasSessions(String targetName) {
         return sessions.values().stream().anyMatch(s -> !s.isDiscovery() && s.target().name().equals(targetName));
+    }
+
+    /** PREEMPT AND ABORT: the sessions of the preempted nexuses abort their tasks on the LUN. */
+    @Override
+    public void abortTasks(int lun, Predicate<ItNexus> nexuses) {
+        for (Session session : sessions.values()) {
+            if (session.nexus() != null && nexuses.test(session.nexus())) {
+                session.connection().abortTasksFromOutside(lun);
+            }
+        }
+    }
+
+    /** Asks every session's initiator to log out within {@code seconds} (the server is stopping). */
+    public void requestLogoutFromAll(int seconds) {
+        for (Session session : sessions.values()) {
+            session.connection().requestLogout(seconds);
+        }
     }
 
     void remove(Session session) {

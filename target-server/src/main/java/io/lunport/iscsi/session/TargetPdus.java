@@ -107,19 +107,20 @@ final class TargetPdus {
         return h;
     }
 
-    /** AsyncEvent 1 (RFC 7143 section 11.9.1): the target asks the initiator to log out. */
+    /** AsyncEvent 1 of an Async Message: the target asks the initiator to log out. */
     static final int ASYNC_EVENT_LOGOUT_REQUEST = 1;
 
     /**
-     * An Async Message asking for a logout within {@code seconds} (Parameter3). It carries a
-     * StatSN like a response does.
+     * An Async Message (RFC 7143 section 11.9) asking the initiator to log out within
+     * {@code seconds} (Parameter3); Parameter1 and Parameter2 are reserved for this event.
      */
     static ByteBuf asyncLogoutRequest(PduWriter writer, int statSn, CommandWindow window, int seconds) {
         ByteBuf h = sequenced(writer.newHeader(Opcode.ASYNC_MESSAGE), statSn, window);
         h.setByte(1, FINAL);
         h.setInt(16, NO_TAG);
         h.setByte(36, ASYNC_EVENT_LOGOUT_REQUEST);
-        h.setShort(42, seconds);
+        h.setByte(37, 0); // AsyncVCode: vendor code, none
+        h.setShort(42, Math.min(seconds, 0xFFFF));
         return h;
     }
 

@@ -18,4 +18,10 @@ public record NegotiatedParameters(
         int maxOutstandingR2T,
         int defaultTime2Wait,
         int defaultTime2Retain) {
+
+    /** The same, with the limit the initiator declared in a Text Request after login. */
+    public NegotiatedParameters withInitiatorMaxRecvDataSegmentLength(int length) {
+        return new NegotiatedParameters(headerDigest, dataDigest, length, targetMaxRecvDataSegmentLength, maxBurstLength,
+                firstBurstLength, initialR2T, immediateData, maxOutstandingR2T, defaultTime2Wait, defaultTime2Retain);
+    }
 }

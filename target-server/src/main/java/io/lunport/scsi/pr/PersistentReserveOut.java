@@ -8,6 +8,7 @@ import io.lunport.scsi.command.Cdb;
 import io.lunport.scsi.command.CommandHandler;
 import io.lunport.scsi.command.TargetContext;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * PERSISTENT RESERVE OUT (SPC-4 6.16): decodes the CDB and the parameter list and hands the
@@ -84,8 +85,14 @@ public final class PersistentReserveOut implements CommandHandler {
             case RESERVE -> reservations.reserve(nexus, reservationKey, type(scope, typeCode));
             case RELEASE -> reservations.release(nexus, reservationKey, scope, typeCode);
             case CLEAR -> reservations.clear(nexus, reservationKey);
-            case PREEMPT, PREEMPT_AND_ABORT ->
-                    reservations.preempt(nexus, reservationKey, serviceActionKey, type(scope, typeCode));
+            case PREEMPT -> reservations.preempt(nexus, reservationKey, serviceActionKey, type(scope, typeCode));
+            case PREEMPT_AND_ABORT -> {
+                List<Registration> preempted = reservations.preempt(nexus, reservationKey, serviceActionKey,
+                        type(scope, typeCode));
+                if (!preempted.isEmpty()) {
+                    target.taskAborter().abortTasks(task.lun(), n -> preempted.stream().anyMatch(r -> r.covers(n)));
+                }
+            }
             default -> throw ScsiException.invalidCdbField(1, 4);
         }
     }

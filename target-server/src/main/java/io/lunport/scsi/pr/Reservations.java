@@ -92,19 +92,31 @@ public final class Reservations {
      * once per command before it runs.
      */
     public boolean conflicts(ItNexus nexus, ByteBuffer cdb) {
-        ItNexus spc2 = spc2Holder;
-        PrState s = state;
-        if (spc2 == null && s.type() == null) {
+        if (spc2Holder == null && state.type() == null) {
             return false;
         }
-        if (spc2 != null && !spc2.equals(nexus) && !ConflictTable.allowedUnderSpc2Reservation(cdb)) {
+        return conflicts(nexus, ConflictTable.access(cdb), ConflictTable.allowedUnderSpc2Reservation(cdb));
+    }
+
+    /**
+     * Whether reading ({@link ConflictTable.Access#READ}) or writing the medium on behalf of
+     * {@code nexus} conflicts with a reservation: what a copy manager asks of each copy target
+     * before it moves blocks. No medium access is allowed under another nexus' SPC-2 reservation.
+     */
+    public boolean conflicts(ItNexus nexus, ConflictTable.Access access) {
+        return conflicts(nexus, access, access == ConflictTable.Access.ALWAYS);
+    }
+
+    private boolean conflicts(ItNexus nexus, ConflictTable.Access access, boolean allowedUnderSpc2) {
+        ItNexus spc2 = spc2Holder;
+        PrState s = state;
+        if (spc2 != null && !spc2.equals(nexus) && !allowedUnderSpc2) {
             return true;
         }
         PrType type = s.type();
         if (type == null) {
             return false;
         }
-        ConflictTable.Access access = ConflictTable.access(cdb);
         if (access == ConflictTable.Access.ALWAYS || s.isHolder(nexus)) {
             return false;
         }
@@ -236,10 +248,9 @@ public final class Reservations {
      * The preempted nexuses see REGISTRATIONS PREEMPTED; when the type changes, the remaining
      * registrants see RESERVATIONS RELEASED.
      *
-     * <p>The abort half of PREEMPT AND ABORT is the transport's: the SCSI layer cannot abort the
-     * preempted nexuses' tasks in flight, so it behaves as PREEMPT.
+     * <p>Returns the registrations removed: PREEMPT AND ABORT aborts their nexuses' tasks.
      */
-    public synchronized void preempt(ItNexus nexus, long reservationKey, long serviceActionKey, PrType type)
+    public synchronized List<Registration> preempt(ItNexus nexus, long reservationKey, long serviceActionKey, PrType type)
             throws ScsiException {
         PrState s = state;
         requireKey(s, nexus, reservationKey);
@@ -248,9 +259,9 @@ public final class Reservations {
                 ? serviceActionKey == 0
                 : s.holderRegistration() != null && s.holderRegistration().key() == serviceActionKey);
         PrState next;
+        List<Registration> removed = new ArrayList<>();
         if (takesReservation) {
             boolean all = s.type().allRegistrants();
-            List<Registration> removed = new ArrayList<>();
             for (Registration r : s.registrations()) {
                 if (!r.covers(nexus) && (all || r.key() == serviceActionKey)) {
                     removed.add(r);
@@ -270,7 +281,6 @@ public final class Reservations {
                 throw ScsiException.invalidParameterField(8, -1);
             }
             boolean named = false;
-            List<Registration> removed = new ArrayList<>();
             for (Registration r : s.registrations()) {
                 if (r.key() == serviceActionKey) {
                     named = true;
@@ -286,6 +296,7 @@ public final class Reservations {
             next = s.withRegistrations(s.without(removed::contains));
         }
         commit(next.nextGeneration(), raised);
+        return List.copyOf(removed);
     }
 
     /**

@@ -37,6 +37,24 @@ public final class BlockLimits {
         return maxTransferBlocks(unit);
     }
 
+    /**
+     * Per WRITE ATOMIC(16) (MAXIMUM ATOMIC TRANSFER LENGTH): 1 MiB, what libiscsi's tests write
+     * (256 blocks) even at 4096-byte blocks, while the LU's other writers wait for it.
+     */
+    public static final int MAX_ATOMIC_TRANSFER_BYTES = 1 << 20;
+
+    public static int maxAtomicTransferBlocks(LogicalUnit unit) {
+        return MAX_ATOMIC_TRANSFER_BYTES >>> unit.blockShift();
+    }
+
+    /**
+     * ATOMIC ALIGNMENT and ATOMIC TRANSFER LENGTH GRANULARITY: whole physical blocks, so that an
+     * atomic write never shares a physical block (an overlay grain) with a write that is not.
+     */
+    public static int atomicGranularityBlocks(LogicalUnit unit) {
+        return 1 << unit.physicalBlockExponent();
+    }
+
     private BlockLimits() {
     }
 

@@ -38,6 +38,7 @@ final class StandardInquiryData {
         d[3] = 0x12; // HISUP, response data format 2
         d[4] = (byte) (LENGTH - 5);
         d[5] = 0x10; // TPGS 01b: implicit ALUA only (REPORT TARGET PORT GROUPS, no SET)
+        d[6] = 0x10; // MULTIP: the LU is reachable through several target ports (one per portal)
         d[7] = 0x02; // CMDQUE
         ascii(d, 8, VENDOR);
         ascii(d, 16, PRODUCT);

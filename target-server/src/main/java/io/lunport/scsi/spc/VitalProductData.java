@@ -5,8 +5,6 @@ import io.lunport.scsi.LogicalUnit;
 import io.lunport.scsi.sbc.BlockLimits;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SortedMap;
@@ -39,13 +37,6 @@ final class VitalProductData {
             BLOCK_LIMITS, (unit, nexus) -> blockLimits(unit),
             BLOCK_DEVICE_CHARACTERISTICS, (unit, nexus) -> blockDeviceCharacteristics(),
             LOGICAL_BLOCK_PROVISIONING, (unit, nexus) -> logicalBlockProvisioning(unit)));
-
-    /**
-     * The IEEE company id in our NAA-6 designators. lunport has no IEEE assignment, so it uses
-     * an id from the locally administered AAI quadrant (first octet xxxx0010b): IEEE never
-     * assigns those, so the designator cannot collide with a real vendor's.
-     */
-    static final int COMPANY_ID = 0x024C50;
 
     /** SBC-3 requires these two pages to be 0x3C long (Windows drops B1 otherwise). */
     private static final int SBC3_PAGE_LENGTH = 0x3C;
@@ -87,7 +78,7 @@ final class VitalProductData {
 
     private static byte[] deviceIdentification(LogicalUnit unit, ItNexus nexus) {
         ByteArrayOutputStream designators = new ByteArrayOutputStream();
-        designator(designators, 0x01, 0x00, 0x03, naa(unit.device().identity()));
+        designator(designators, 0x01, 0x00, 0x03, unit.naaDesignator());
         designator(designators, 0x02, 0x00, 0x01,
                 (StandardInquiryData.VENDOR + unit.serialNumber()).getBytes(StandardCharsets.US_ASCII));
         if (nexus != null) {
@@ -112,27 +103,6 @@ final class VitalProductData {
         out.write(0);
         out.write(value.length);
         out.writeBytes(value);
-    }
-
-    /**
-     * NAA 6 (IEEE registered extended): 4 bits NAA, 24 bits company id, then 100 bits taken
-     * from a hash of the image identity, so that the identifier is stable across restarts and
-     * portals and differs between images.
-     */
-    static byte[] naa(byte[] identity) {
-        byte[] hash;
-        try {
-            hash = MessageDigest.getInstance("SHA-256").digest(identity);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-        }
-        byte[] naa = new byte[16];
-        naa[0] = (byte) (0x60 | (COMPANY_ID >>> 20));
-        naa[1] = (byte) (COMPANY_ID >>> 12);
-        naa[2] = (byte) (COMPANY_ID >>> 4);
-        naa[3] = (byte) (((COMPANY_ID & 0x0F) << 4) | (hash[0] & 0x0F));
-        System.arraycopy(hash, 1, naa, 4, 12);
-        return naa;
     }
 
     /** UTF-8, NUL-terminated, padded to a multiple of four bytes (SPC-4 7.8.6.11). */
@@ -160,6 +130,11 @@ final class VitalProductData {
             putInt(p, 28, granularity);
         }
         putInt(p, 40, BlockLimits.maxWriteSameBlocks(unit)); // MAXIMUM WRITE SAME LENGTH (bytes 36..43)
+        // WRITE ATOMIC(16): MAXIMUM ATOMIC TRANSFER LENGTH, ATOMIC ALIGNMENT, ATOMIC TRANSFER LENGTH
+        // GRANULARITY; bytes 56..63 (atomic boundaries) stay 0: none supported.
+        putInt(p, 44, BlockLimits.maxAtomicTransferBlocks(unit));
+        putInt(p, 48, BlockLimits.atomicGranularityBlocks(unit));
+        putInt(p, 52, BlockLimits.atomicGranularityBlocks(unit));
         return p;
     }
 

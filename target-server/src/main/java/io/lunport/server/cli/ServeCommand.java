@@ -11,6 +11,7 @@ import io.lunport.server.LunportServer;
 import io.lunport.server.admin.AdminSocket;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -71,8 +72,18 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--workers", defaultValue = "16", description = "Threads that run SCSI commands (disk I/O).")
     int workers;
 
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics and health at /healthz (port default 9404). Default: off.")
+    String metricsListen;
+
     @Mixin
     DebugOption debug;
+
+    /**
+     * How long a stop waits for initiators to log out after asking them to (system property
+     * {@code lunport.logoutWaitSeconds}, default 5). A systemd TimeoutStopSec must exceed it.
+     */
+    static final Duration LOGOUT_WAIT = Duration.ofSeconds(Integer.getInteger("lunport.logoutWaitSeconds", 5));
 
     @Override
     public Integer call() throws Exception {
@@ -85,7 +96,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             throw new IllegalArgumentException("--mutual-user needs --chap-user: mutual CHAP comes after the initiator's CHAP");
         }
         ServeConfiguration flags = new ServeConfiguration(config, listen, stateDir, luns, demo, readOnly, direct,
-                blockSize, chap, mutual, allowNoAuth);
+                blockSize, chap, mutual, allowNoAuth, metricsListen);
         ServeConfiguration.Assembled assembled = flags.assemble(System::getenv);
         assembled.warnings().forEach(w -> System.err.println(w));
         LunportConfig plan = assembled.config();
@@ -107,6 +118,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
                 }
                 System.out.flush();
                 stop.await();
+                server.stopGracefully(LOGOUT_WAIT);
             }
         }
         return 0;

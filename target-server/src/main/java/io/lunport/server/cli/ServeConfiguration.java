@@ -9,6 +9,7 @@ import io.lunport.config.IscsiName;
 import io.lunport.config.ListenAddress;
 import io.lunport.config.LunConfig;
 import io.lunport.config.LunportConfig;
+import io.lunport.config.MetricsConfig;
 import io.lunport.config.Origin;
 import io.lunport.config.PortalConfig;
 import io.lunport.config.TargetConfig;
@@ -23,6 +24,7 @@ import java.util.function.Function;
  * rule README states:
  * <ul>
  * <li>{@code --listen} replaces the file's {@code listen}; {@code --state-dir} its {@code stateDir};
+ *     {@code --metrics-listen} its {@code metrics.listen};
  * <li>{@code --lun NAME=PATH} and {@code --demo} add targets {@code iqn.2026-11.io.lunport:NAME}
  *     after the file's; {@code --read-only}, {@code --direct}, {@code --block-size} and the
  *     {@code --chap-*}/{@code --mutual-*} flags apply to those targets only;
@@ -35,10 +37,11 @@ import java.util.function.Function;
  * @param stateDir   {@code --state-dir}, or null: the file's, else {@code ./lunport-state}
  * @param chap       {@code --chap-user}/{@code --chap-secret} for the flag targets, or null
  * @param mutual     {@code --mutual-user}/{@code --mutual-secret}, or null
+ * @param metricsListen {@code --metrics-listen}, or null: the file's {@code metrics.listen}, else no metrics endpoint
  */
 record ServeConfiguration(Path configFile, List<String> listen, Path stateDir, List<String> luns, boolean demo,
                           boolean readOnly, boolean direct, int blockSize, ChapConfig chap, ChapConfig mutual,
-                          boolean allowNoAuth) {
+                          boolean allowNoAuth, String metricsListen) {
 
     /** A configuration ready to start, and the warnings to print before starting. */
     record Assembled(LunportConfig config, List<ConfigProblem> warnings) {
@@ -63,6 +66,12 @@ record ServeConfiguration(Path configFile, List<String> listen, Path stateDir, L
         if (stateDir != null) {
             config = config.withStateDir(stateDir);
         }
+        if (metricsListen != null) {
+            PortalConfig metrics = portal("--metrics-listen", metricsListen, ListenAddress.METRICS_PORT, problems);
+            if (metrics != null) {
+                config = config.withMetrics(new MetricsConfig(metrics));
+            }
+        }
         config = config.withDefaults();
         List<TargetConfig> flagTargets = flagTargets(config.stateDir(), problems);
         config = config.withMoreTargets(flagTargets, allowNoAuth);
@@ -80,14 +89,23 @@ record ServeConfiguration(Path configFile, List<String> listen, Path stateDir, L
     private List<PortalConfig> portals(List<ConfigProblem> problems) {
         List<PortalConfig> portals = new ArrayList<>();
         for (String value : listen) {
-            Origin origin = Origin.flag("--listen " + value);
-            try {
-                portals.add(new PortalConfig(value, ListenAddress.parse(value), origin));
-            } catch (IllegalArgumentException e) {
-                problems.add(ConfigProblem.error(origin, e.getMessage()));
+            PortalConfig portal = portal("--listen", value, ListenAddress.ISCSI_PORT, problems);
+            if (portal != null) {
+                portals.add(portal);
             }
         }
         return portals;
+    }
+
+    /** {@code flag}'s HOST:PORT, or null with a problem that names the flag and value. */
+    private static PortalConfig portal(String flag, String value, int defaultPort, List<ConfigProblem> problems) {
+        Origin origin = Origin.flag(flag + " " + value);
+        try {
+            return new PortalConfig(value, ListenAddress.parse(value, defaultPort), origin);
+        } catch (IllegalArgumentException e) {
+            problems.add(ConfigProblem.error(origin, e.getMessage()));
+            return null;
+        }
     }
 
     private List<TargetConfig> flagTargets(Path state, List<ConfigProblem> problems) throws IOException {

@@ -9,6 +9,7 @@ import io.lunport.config.LunportConfig;
 import io.lunport.config.Origin;
 import io.lunport.config.PortalConfig;
 import io.lunport.config.TargetConfig;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +25,27 @@ class ServeConfigurationTest {
 
     private ServeConfiguration flags(Path file, List<String> listen, Path stateDir, List<String> luns, ChapConfig chap,
                                      boolean allowNoAuth) {
-        return new ServeConfiguration(file, listen, stateDir, luns, false, true, false, 4096, chap, null, allowNoAuth);
+        return new ServeConfiguration(file, listen, stateDir, luns, false, true, false, 4096, chap, null, allowNoAuth, null);
+    }
+
+    private ServeConfiguration metricsFlag(Path file, String metricsListen) {
+        return new ServeConfiguration(file, List.of(), null, List.of(), false, false, false, 512, null, null, false,
+                metricsListen);
+    }
+
+    @Test
+    void metricsListenFlagReplacesTheFilesAndNamesItselfWhenWrong() throws Exception {
+        Files.write(dir.resolve("a.raw"), new byte[8192]);
+        Path file = dir.resolve("lunport.yaml");
+        Files.writeString(file, "metrics: { listen: \"127.0.0.1:9500\" }\n"
+                + "targets:\n  - iqn: iqn.2026-11.io.lunport:filed\n    luns: [ { id: 0, image: a.raw } ]\n");
+        assertThat(metricsFlag(file, null).assemble(Map.<String, String>of()::get).config().metrics().listen().address())
+                .isEqualTo(new InetSocketAddress("127.0.0.1", 9500));
+        assertThat(metricsFlag(file, "127.0.0.1").assemble(Map.<String, String>of()::get).config().metrics().listen().address())
+                .as("the flag wins; its port defaults to 9404").isEqualTo(new InetSocketAddress("127.0.0.1", 9404));
+        assertThatThrownBy(() -> metricsFlag(file, "127.0.0.1:http").assemble(Map.<String, String>of()::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--metrics-listen 127.0.0.1:http: port is not a number");
     }
 
     @Test

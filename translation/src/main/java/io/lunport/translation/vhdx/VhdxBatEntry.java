@@ -12,6 +12,11 @@ public record VhdxBatEntry(VhdxBlockState state, long fileOffsetMb) {
         return new VhdxBatEntry(VhdxBlockState.of((int) (raw & 7)), raw >>> 20);
     }
 
+    /** The 64-bit entry as stored: the inverse of {@link #parse}. */
+    public long raw() {
+        return fileOffsetMb << 20 | state.code;
+    }
+
     public long fileOffset() {
         return fileOffsetMb << 20;
     }

@@ -1,6 +1,7 @@
 package io.lunport.translation.vhdx;
 
 import io.lunport.translation.BlockSource;
+import io.lunport.translation.ImageFormatException;
 import io.lunport.translation.SourceInfo;
 import io.lunport.translation.TranslationContext;
 import io.lunport.translation.blockmap.ImageFile;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A VHDX: fixed, dynamic or differencing, 512 or 4096-byte logical sectors. Each payload
@@ -32,19 +34,26 @@ import java.util.Map;
  */
 public final class VhdxBlockSource extends MappedBlockSource {
 
+    /** A metadata item's bytes and the file offset they were read from. */
+    public record StoredItem(long fileOffset, byte[] content) {
+    }
+
     private final ImageFile file;
     private final VhdxHeader header;
     private final VhdxMetadata metadata;
+    private final VhdxRegionTable.Entry metadataRegion;
     private final String parentReference;
     private final boolean replayedLog;
 
-    VhdxBlockSource(ImageFile file, VhdxHeader header, VhdxMetadata metadata, VhdxRegionTable.Entry bat,
+    VhdxBlockSource(ImageFile file, VhdxHeader header, VhdxMetadata metadata, VhdxRegionTable.Entry metadataRegion,
+                    VhdxRegionTable.Entry bat,
                     TranslationContext context, BlockSource backing, String parentReference, byte[] identity,
                     boolean replayedLog) {
         super(VhdxFormat.NAME, new VhdxBat(file, metadata, bat, context), backing, List.of(file), identity);
         this.file = file;
         this.header = header;
         this.metadata = metadata;
+        this.metadataRegion = metadataRegion;
         this.parentReference = parentReference;
         this.replayedLog = replayedLog;
     }
@@ -55,6 +64,16 @@ public final class VhdxBlockSource extends MappedBlockSource {
 
     public VhdxMetadata metadata() {
         return metadata;
+    }
+
+    /**
+     * The user metadata item {@code id}, read now (it is not kept), or empty when the file has
+     * none. {@code name} is the item's name in error messages.
+     *
+     * @throws ImageFormatException when the item does not lie inside the metadata region
+     */
+    public Optional<StoredItem> userItem(VhdxGuid id, String name) throws IOException {
+        return VhdxMetadataReader.userItem(file, metadataRegion, id, name);
     }
 
     @Override

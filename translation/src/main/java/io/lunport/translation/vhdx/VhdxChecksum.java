@@ -18,6 +18,11 @@ public final class VhdxChecksum {
         return (int) crc.getValue();
     }
 
+    /** Computes the checksum of the structure and stores it in its checksum field. */
+    public static void stamp(byte[] bytes, int offset, int length, int checksumOffset) {
+        Le.put32(bytes, checksumOffset, compute(bytes, offset, length, checksumOffset) & 0xffffffffL);
+    }
+
     public static boolean matches(byte[] bytes, int offset, int length, int checksumOffset) {
         return (int) Le.u32(bytes, checksumOffset) == compute(bytes, offset, length, checksumOffset);
     }

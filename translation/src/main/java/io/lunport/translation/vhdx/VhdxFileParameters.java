@@ -11,6 +11,14 @@ public record VhdxFileParameters(long blockSize, boolean leaveBlocksAllocated, b
     public static final long MIN_BLOCK_SIZE = 1L << 20;
     public static final long MAX_BLOCK_SIZE = 256L << 20;
 
+    /** The item's 8 bytes as stored. */
+    public byte[] encode() {
+        byte[] b = new byte[LENGTH];
+        Le.put32(b, 0, blockSize);
+        Le.put32(b, 4, (leaveBlocksAllocated ? 1 : 0) | (hasParent ? 2 : 0));
+        return b;
+    }
+
     public static VhdxFileParameters parse(byte[] b, Path file, long offset) throws ImageFormatException {
         long blockSize = Le.u32(b, 0);
         if (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE || Long.bitCount(blockSize) != 1) {

@@ -21,9 +21,9 @@ public final class VhdxFormat implements ImageFormat {
 
     public static final String NAME = "vhdx";
     public static final VhdxFormat INSTANCE = new VhdxFormat();
-    static final byte[] IDENTIFIER = "vhdxfile".getBytes(StandardCharsets.US_ASCII);
+    public static final byte[] IDENTIFIER = "vhdxfile".getBytes(StandardCharsets.US_ASCII);
     /** Headers and region tables occupy the first MiB; nothing else may. */
-    static final long HEADER_SECTION = 1L << 20;
+    public static final long HEADER_SECTION = 1L << 20;
 
     private VhdxFormat() {
     }
@@ -70,7 +70,7 @@ public final class VhdxFormat implements ImageFormat {
                 backing = chain.openBacking(file.path(), parentReference, null);
                 checkLinkage(file, metadata.parentLocator(), backing);
             }
-            return new VhdxBlockSource(file, header, metadata, bat, chain.context(), backing, parentReference,
+            return new VhdxBlockSource(file, header, metadata, meta, bat, chain.context(), backing, parentReference,
                     ImageIdentity.of(file.path(), backing), replayed);
         } catch (IOException | RuntimeException e) {
             file.close();

@@ -26,6 +26,18 @@ public record VhdxGuid(UUID uuid) {
         return new VhdxGuid(new UUID(data1 << 32 | data2 << 16 | data3, low));
     }
 
+    /** Stores this GUID at {@code at} in the order {@link #parse} reads. */
+    public void write(byte[] b, int at) {
+        long high = uuid.getMostSignificantBits();
+        Le.put32(b, at, high >>> 32);
+        Le.put16(b, at + 4, (int) (high >>> 16));
+        Le.put16(b, at + 6, (int) high);
+        long low = uuid.getLeastSignificantBits();
+        for (int i = 0; i < 8; i++) {
+            b[at + 8 + i] = (byte) (low >>> (56 - 8 * i));
+        }
+    }
+
     public boolean isZero() {
         return equals(ZERO);
     }

@@ -32,6 +32,22 @@ public record VhdxHeader(int checksum, long sequenceNumber, VhdxGuid fileWriteGu
                 VhdxGuid.parse(b, 48), Le.u16(b, 64), version, Le.u32(b, 68), Le.u64(b, 72));
     }
 
+    /** The 4 KiB header as stored, its checksum computed (the {@code checksum} component is not used). */
+    public byte[] encode() {
+        byte[] b = new byte[LENGTH];
+        Le.put32(b, 0, SIGNATURE);
+        Le.put64(b, 8, sequenceNumber);
+        fileWriteGuid.write(b, 16);
+        dataWriteGuid.write(b, 32);
+        logGuid.write(b, 48);
+        Le.put16(b, 64, logVersion);
+        Le.put16(b, 66, version);
+        Le.put32(b, 68, logLength);
+        Le.put64(b, 72, logOffset);
+        VhdxChecksum.stamp(b, 0, LENGTH, 4);
+        return b;
+    }
+
     /** The current header of two candidates, either of which may be null (invalid). */
     public static VhdxHeader current(VhdxHeader first, VhdxHeader second) {
         if (first == null) {

@@ -3,6 +3,7 @@ package io.lunport.translation.vhdx;
 import io.lunport.translation.ImageFormatException;
 import io.lunport.translation.blockmap.ImageFile;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.Set;
 
 /** Reads the metadata table and the system items out of the metadata region, checking every offset. */
@@ -63,6 +64,24 @@ final class VhdxMetadataReader {
                                String name, int minLength) throws IOException {
         VhdxMetadataTable.Item item = table.system(id).orElseThrow(() -> new ImageFormatException(file.path(),
                 region.fileOffset(), "metadata item " + name, "is missing"));
+        return itemBytes(file, region, item, name, minLength);
+    }
+
+    /** The user item {@code id} (its file offset and bytes, checked to lie inside the region), if the table has one. */
+    static Optional<VhdxBlockSource.StoredItem> userItem(ImageFile file, VhdxRegionTable.Entry region, VhdxGuid id, String name)
+            throws IOException {
+        VhdxMetadataTable table = VhdxMetadataTable.parse(file.readBytes(region.fileOffset(), VhdxMetadataTable.LENGTH),
+                file.path(), region.fileOffset());
+        Optional<VhdxMetadataTable.Item> item = table.user(id);
+        if (item.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new VhdxBlockSource.StoredItem(region.fileOffset() + item.get().offset(),
+                itemBytes(file, region, item.get(), name, 1)));
+    }
+
+    private static byte[] itemBytes(ImageFile file, VhdxRegionTable.Entry region, VhdxMetadataTable.Item item, String name,
+                                    int minLength) throws IOException {
         if (item.length() < minLength || item.length() > VhdxMetadataTable.MAX_ITEM_LENGTH
                 || item.offset() < VhdxMetadataTable.LENGTH || item.offset() + item.length() > region.length()) {
             throw new ImageFormatException(file.path(), region.fileOffset(), "metadata item " + name,

@@ -41,6 +41,27 @@ public record VhdxMetadataTable(List<Item> items) {
         return new VhdxMetadataTable(List.copyOf(items));
     }
 
+    /** The 64 KiB table as stored. */
+    public byte[] encode() {
+        byte[] b = new byte[LENGTH];
+        System.arraycopy(SIGNATURE, 0, b, 0, SIGNATURE.length);
+        Le.put16(b, 10, items.size());
+        for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            int at = 32 + i * 32;
+            item.id().write(b, at);
+            Le.put32(b, at + 16, item.offset());
+            Le.put32(b, at + 20, item.length());
+            Le.put32(b, at + 24, (item.isUser() ? 1 : 0) | (item.isVirtualDisk() ? 2 : 0) | (item.isRequired() ? 4 : 0));
+        }
+        return b;
+    }
+
+    /** The user item with this id. */
+    public Optional<Item> user(VhdxGuid id) {
+        return items.stream().filter(i -> i.isUser() && i.id().equals(id)).findFirst();
+    }
+
     /** The system (non-user) item with this id. */
     public Optional<Item> system(VhdxGuid id) {
         return items.stream().filter(i -> !i.isUser() && i.id().equals(id)).findFirst();

@@ -40,6 +40,23 @@ public record VhdxRegionTable(int checksum, List<Entry> entries) {
         return new VhdxRegionTable((int) Le.u32(b, 4), List.copyOf(entries));
     }
 
+    /** The 64 KiB table as stored, its checksum computed (the {@code checksum} component is not used). */
+    public byte[] encode() {
+        byte[] b = new byte[LENGTH];
+        Le.put32(b, 0, SIGNATURE);
+        Le.put32(b, 8, entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            int at = 16 + i * 32;
+            e.guid().write(b, at);
+            Le.put64(b, at + 16, e.fileOffset());
+            Le.put32(b, at + 24, e.length());
+            Le.put32(b, at + 28, e.required() ? 1 : 0);
+        }
+        VhdxChecksum.stamp(b, 0, LENGTH, 4);
+        return b;
+    }
+
     public Optional<Entry> find(VhdxGuid guid) {
         return entries.stream().filter(e -> e.guid().equals(guid)).findFirst();
     }
