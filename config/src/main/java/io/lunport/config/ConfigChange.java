@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param removed       targets to take down (their sessions are asked to log out first)
  * @param changed       kept targets whose LUNs or login rules differ
  * @param discoveryChap whether discovery CHAP differs
- * @param needsRestart  what a reload cannot change on a running server (portals), as messages
+ * @param needsRestart  what a reload cannot change on a running server (portals, the metrics
+ *                      endpoint), as messages
  */
 public record ConfigChange(List<TargetConfig> added, List<TargetConfig> removed, List<TargetChange> changed,
                            boolean discoveryChap, List<String> needsRestart) {
@@ -61,7 +62,17 @@ public record ConfigChange(List<TargetConfig> added, List<TargetConfig> removed,
         if (!oldListen.equals(newListen)) {
             restart.add("listen changed from " + oldListen + " to " + newListen + ": portals change on a restart only");
         }
+        String oldMetrics = metricsListen(before);
+        String newMetrics = metricsListen(after);
+        if (!oldMetrics.equals(newMetrics)) {
+            restart.add("metrics.listen changed from " + oldMetrics + " to " + newMetrics
+                    + ": the metrics endpoint moves on a restart only");
+        }
         return new ConfigChange(added, removed, changed, !sameChap(before.discoveryChap(), after.discoveryChap()), restart);
+    }
+
+    private static String metricsListen(LunportConfig config) {
+        return config.metrics() == null ? "none" : config.metrics().listen().text();
     }
 
     private static TargetChange compare(LunportConfig beforeConfig, TargetConfig before, LunportConfig afterConfig,

@@ -63,6 +63,7 @@ class ConfigChangeTest {
                   - iqn: iqn.2026-11.io.lunport:new
                     luns: [ { id: 0, image: c.raw } ]
                 listen: ["127.0.0.1:3261"]
+                metrics: { listen: "127.0.0.1:9405" }
                 """);
         ConfigChange change = ConfigChange.between(before, after);
         assertThat(change.added()).extracting(TargetConfig::iqn).containsExactly("iqn.2026-11.io.lunport:new");
@@ -73,7 +74,8 @@ class ConfigChangeTest {
         assertThat(grow.removedLuns()).extracting(LunConfig::id).containsExactly(0);
         assertThat(grow.loginRulesChanged()).isTrue();
         assertThat(change.needsRestart()).containsExactly(
-                "listen changed from [127.0.0.1:3260] to [127.0.0.1:3261]: portals change on a restart only");
+                "listen changed from [127.0.0.1:3260] to [127.0.0.1:3261]: portals change on a restart only",
+                "metrics.listen changed from none to 127.0.0.1:9405: the metrics endpoint moves on a restart only");
         assertThat(change.summary()).isEqualTo("added iqn.2026-11.io.lunport:new; removed iqn.2026-11.io.lunport:gone; "
                 + "changed iqn.2026-11.io.lunport:grow (+LUN 0, +LUN 1, -LUN 0, login rules)");
     }

@@ -91,8 +91,8 @@ public final class Reconfigurer implements AutoCloseable {
         if (change.discoveryChap()) {
             registry.setDiscoveryChap(TargetOpener.credentials(next.discoveryChap()));
         }
-        // Portals stay as bound: the running configuration keeps the old ones.
-        current = next.withListen(current.listen());
+        // Portals and the metrics endpoint stay as bound: the running configuration keeps the old ones.
+        current = next.withListen(current.listen()).withMetrics(current.metrics());
         LOG.info("configuration reloaded: {}", change.summary());
         change.needsRestart().forEach(m -> LOG.warn("reload: {}", m));
         return new Outcome(change.summary(), change.needsRestart());
