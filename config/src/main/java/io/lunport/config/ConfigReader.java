@@ -60,6 +60,11 @@ public final class ConfigReader {
         return new ConfigReader(file, environment).read(file);
     }
 
+    /** {@link #read} when {@code file} is given; without one, the empty configuration that flags build on. */
+    public static Result readIfGiven(Path file, Function<String, String> environment) {
+        return file == null ? new Result(emptyConfig(), List.of()) : read(file, environment);
+    }
+
     private Result read(Path file) {
         Origin whole = new Origin(name, 1, "");
         String text;

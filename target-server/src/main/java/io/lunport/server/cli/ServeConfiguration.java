@@ -53,13 +53,9 @@ record ServeConfiguration(Path configFile, List<String> listen, Path stateDir, L
      * @throws ConfigException every error, with the warnings, in file line order then flags
      */
     Assembled assemble(Function<String, String> environment) throws ConfigException, IOException {
-        List<ConfigProblem> problems = new ArrayList<>();
-        LunportConfig config = new LunportConfig(List.of(), null, false, null, List.of(), null);
-        if (configFile != null) {
-            ConfigReader.Result read = ConfigReader.read(configFile, environment);
-            problems.addAll(read.problems());
-            config = read.config();
-        }
+        ConfigReader.Result read = ConfigReader.readIfGiven(configFile, environment);
+        List<ConfigProblem> problems = new ArrayList<>(read.problems());
+        LunportConfig config = read.config();
         if (!listen.isEmpty()) {
             config = config.withListen(portals(problems));
         }
