@@ -18,6 +18,7 @@ public final class IscsiName {
     public static final int MAX_LENGTH = 223;
 
     private static final Pattern IQN = Pattern.compile("iqn\\.\\d{4}-(0[1-9]|1[0-2])\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[a-z0-9.:\\-]+)?");
+    private static final Pattern IQN_DATE = Pattern.compile("iqn\\.\\d{4}-(0[1-9]|1[0-2])\\.");
     private static final Pattern EUI = Pattern.compile("eui\\.[0-9a-f]{16}");
     private static final Pattern NAA = Pattern.compile("naa\\.([0-9a-f]{16}|[0-9a-f]{32})");
     private static final Pattern LUN_NAME = Pattern.compile("[a-z0-9]([a-z0-9.\\-]*[a-z0-9])?");
@@ -38,6 +39,18 @@ public final class IscsiName {
         }
         if (IQN.matcher(name).matches() || EUI.matcher(name).matches() || NAA.matcher(name).matches()) {
             return Optional.empty();
+        }
+        // Say which part is wrong for the form the name starts as.
+        if (name.startsWith("iqn.")) {
+            String why = !IQN_DATE.matcher(name).lookingAt() ? "iqn. is followed by the year and month yyyy-mm"
+                    : "after iqn.yyyy-mm. comes a reversed domain name, then optionally ':' and a string of a-z 0-9 . - :";
+            return Optional.of(why + " (RFC 7143): " + name);
+        }
+        if (name.startsWith("eui.")) {
+            return Optional.of("eui. is followed by 16 hex digits (RFC 7143): " + name);
+        }
+        if (name.startsWith("naa.")) {
+            return Optional.of("naa. is followed by 16 or 32 hex digits (RFC 7143): " + name);
         }
         return Optional.of("not an iqn., eui. or naa. name as RFC 7143 defines them: " + name);
     }

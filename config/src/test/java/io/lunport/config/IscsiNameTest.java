@@ -20,10 +20,11 @@ class IscsiNameTest {
     @Test
     void namesWhatIsWrong() {
         assertThat(IscsiName.problemWith("")).hasValueSatisfying(p -> assertThat(p).contains("empty"));
-        assertThat(IscsiName.problemWith("iqn.2026-13.io.lunport:x")).isPresent(); // no month 13
+        assertThat(IscsiName.problemWith("iqn.2026-13.io.lunport:x")).hasValueSatisfying(p -> assertThat(p).contains("yyyy-mm")); // no month 13
         assertThat(IscsiName.problemWith("iqn.2026-11.IO.lunport:x")).hasValueSatisfying(p -> assertThat(p).contains("lower case"));
-        assertThat(IscsiName.problemWith("eui.0200")).isPresent();
-        assertThat(IscsiName.problemWith("naa.1234")).isPresent();
+        assertThat(IscsiName.problemWith("eui.0200")).hasValueSatisfying(p -> assertThat(p).contains("16 hex digits"));
+        assertThat(IscsiName.problemWith("naa.1234")).hasValueSatisfying(p -> assertThat(p).contains("16 or 32 hex digits"));
+        assertThat(IscsiName.problemWith("iqn.2026-11.io..lunport")).hasValueSatisfying(p -> assertThat(p).contains("reversed domain name"));
         assertThat(IscsiName.problemWith("iqn.2026-11.io.lunport:" + "x".repeat(220))).hasValueSatisfying(p -> assertThat(p).contains("223"));
         assertThat(IscsiName.problemWith("target1")).isPresent();
     }

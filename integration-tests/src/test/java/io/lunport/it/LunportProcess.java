@@ -153,6 +153,11 @@ public final class LunportProcess implements AutoCloseable {
         return log;
     }
 
+    /** The server's process id, for signals such as SIGHUP ({@code kill -HUP PID}). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -273,6 +278,13 @@ public final class LunportProcess implements AutoCloseable {
         }
     }
 
+    /** Runs {@code java -jar lunport.jar ARGS} to its end, for commands that are to fail or exit. */
+    public static Tools.Result runCli(Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        return Tools.run(timeout, cmd);
+    }
+
     static Path jar() {
         String p = System.getProperty("lunport.jar");
         assertThat(p).as("system property lunport.jar (set by integration-tests/pom.xml)").isNotBlank();
@@ -319,6 +331,11 @@ public final class LunportProcess implements AutoCloseable {
 
         public Builder readOnly() {
             return arg("--read-only");
+        }
+
+        /** {@code --config FILE}; the builder's --listen and --state-dir still replace the file's. */
+        public Builder config(Path file) {
+            return arg("--config").arg(file.toAbsolutePath().toString());
         }
 
         public Builder chap(String user, String secret) {

@@ -128,7 +128,8 @@ class MetricsTest {
                 "-jar", LunportProcess.jar().toString(), "serve", "--listen", "127.0.0.1:0",
                 "--metrics-listen", "127.0.0.1:ninety", "--lun", "x=" + image);
         assertThat(r.exitCode()).as(r.describe()).isEqualTo(2);
-        assertThat(r.stderr().strip()).isEqualTo("lunport: --metrics-listen 127.0.0.1:ninety: port is not a number");
+        // One line per problem, as for every flag and configuration key: the flag and its value first.
+        assertThat(r.stderr().strip()).isEqualTo("--metrics-listen 127.0.0.1:ninety: port is not a number");
     }
 
     static String targetLabel(String name) {

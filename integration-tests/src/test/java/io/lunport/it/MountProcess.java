@@ -34,12 +34,12 @@ final class MountProcess implements AutoCloseable {
     private final Path log;
     private boolean killed;
 
-    private MountProcess(Path dir, Path stateDir, Map<String, Path> images, Path log) throws IOException {
+    private MountProcess(Path dir, List<String> options, Path log) throws IOException {
         this.dir = dir;
         this.log = log;
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", LunportProcess.jar().toString(), "mount", dir.toString(), "--state-dir", stateDir.toString()));
-        images.forEach((name, image) -> cmd.addAll(List.of("--lun", name + "=" + image.toAbsolutePath())));
+                "-jar", LunportProcess.jar().toString(), "mount", dir.toString()));
+        cmd.addAll(options);
         Files.writeString(log, "$ " + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -78,10 +78,21 @@ final class MountProcess implements AutoCloseable {
 
     /** Mounts {@code images} (NAME to image) at {@code dir}, state in {@code stateDir}. */
     static MountProcess start(Path dir, Path stateDir, Map<String, Path> images) {
+        List<String> options = new ArrayList<>(List.of("--state-dir", stateDir.toString()));
+        new LinkedHashMap<>(images).forEach((name, image) -> options.addAll(List.of("--lun", name + "=" + image.toAbsolutePath())));
+        return start(dir, options);
+    }
+
+    /** Mounts the LUNs of configuration file {@code config} at {@code dir}, state where the file says. */
+    static MountProcess startWithConfig(Path dir, Path config) {
+        return start(dir, List.of("--config", config.toString()));
+    }
+
+    private static MountProcess start(Path dir, List<String> options) {
         try {
             Files.createDirectories(dir);
             Path logs = Files.createDirectories(Itwork.dir().resolve("logs"));
-            return new MountProcess(dir, stateDir, new LinkedHashMap<>(images), logs.resolve("mount-" + dir.getFileName() + ".log"));
+            return new MountProcess(dir, options, logs.resolve("mount-" + dir.getFileName() + ".log"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -85,6 +85,40 @@ class PluginMountTest {
     }
 
     @Test
+    void theLunsOfAConfigurationFileAppearUnderTheirTargetsNames() throws Exception {
+        Path qcow2 = convert("qcow2", "config-disk.qcow2");
+        Path config = work.resolve("mount.yaml");
+        Files.writeString(config, "stateDir: \"" + Itwork.fresh(work.resolve("state-config")) + "\"\n"
+                + "targets:\n"
+                + "  - iqn: iqn.2026-11.io.lunport:web01\n"
+                + "    luns: [ { id: 0, image: \"" + qcow2 + "\" } ]\n"
+                + "  - iqn: iqn.2026-11.io.lunport:db\n"
+                + "    alias: db01\n"
+                + "    luns: [ { id: 0, image: \"" + raw + "\" }, { id: 1, image: \"" + qcow2 + "\" } ]\n");
+        Path dir = work.resolve("mnt-config");
+        try (MountProcess mount = MountProcess.startWithConfig(dir, config)) {
+            try (var files = Files.list(dir)) {
+                assertThat(files.map(f -> f.getFileName().toString()))
+                        .containsExactlyInAnyOrder("web01.vhdx", "db01-lun0.vhdx", "db01-lun1.vhdx");
+            }
+            assertThat(Tools.check(Duration.ofSeconds(120), "qemu-img", "compare", "-f", "vhdx", "-F", "qcow2",
+                    mount.file("web01").toString(), qcow2.toString()).stdout()).contains("Images are identical");
+            assertThat(Tools.check(Duration.ofSeconds(120), "qemu-img", "compare", "-f", "vhdx", "-F", "raw",
+                    mount.file("db01-lun0").toString(), raw.toString()).stdout()).contains("Images are identical");
+        }
+        // The file is validated as for serve: a mistake is refused by file, line and key.
+        Path broken = work.resolve("broken.yaml");
+        Files.writeString(broken, "targets:\n  - iqn: iqn.2026-11.io.lunport:web01\n"
+                + "    luns: [ { id: 0, image: \"" + work.resolve("missing.qcow2") + "\" } ]\n");
+        Tools.Result r = Tools.run(Duration.ofSeconds(60), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", LunportProcess.jar().toString(), "mount", Files.createDirectories(work.resolve("mnt-broken")).toString(),
+                "--config", broken.toString());
+        assertThat(r.exitCode()).as(r.describe()).isEqualTo(2);
+        assertThat(r.stderr()).as(r.describe())
+                .contains(broken + ":3: targets[0].luns[0].image: no such image file " + work.resolve("missing.qcow2"));
+    }
+
+    @Test
     void qemuWritesSurviveAnUnmountAndASigkill() throws Exception {
         Path image = convert("qcow2", "written.qcow2");
         String sha = sha256(image);
@@ -143,7 +177,7 @@ class PluginMountTest {
         String jar = LunportProcess.jar().toString();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Map<String, String> cases = new LinkedHashMap<>();
-        cases.put("--lun", "Missing required option: '--lun=NAME=IMAGE'");
+        cases.put("--lun", "lunport mount: nothing to mount: give targets in the file or --lun NAME=IMAGE");
         cases.put("--lun bad/name=" + raw, "image name 'bad/name'");
         cases.put("--lun x=" + work.resolve("missing.qcow2"), "missing.qcow2");
         for (var c : cases.entrySet()) {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,7 +62,13 @@ public final class Tools {
     }
 
     public static Result run(Duration timeout, List<String> command) {
+        return run(timeout, Map.of(), command);
+    }
+
+    /** The same with {@code environment} added to this process' environment (libiscsi reads mutual CHAP there). */
+    public static Result run(Duration timeout, Map<String, String> environment, List<String> command) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().putAll(environment);
         Process p;
         try {
             p = pb.start();

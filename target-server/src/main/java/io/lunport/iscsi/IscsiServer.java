@@ -1,5 +1,6 @@
 package io.lunport.iscsi;
 
+import io.lunport.iscsi.login.LoginThrottle;
 import io.lunport.iscsi.pdu.PduFrameDecoder;
 import io.lunport.iscsi.session.IscsiConnection;
 import io.lunport.iscsi.session.SessionEvents;
@@ -48,6 +49,7 @@ public final class IscsiServer implements AutoCloseable {
 
     private final TargetRegistry targets;
     private final SessionRegistry sessions = new SessionRegistry();
+    private final LoginThrottle throttle = new LoginThrottle();
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> channelType;
     private final ExecutorService workers;
@@ -107,7 +109,8 @@ public final class IscsiServer implements AutoCloseable {
                         PduFrameDecoder decoder = new PduFrameDecoder();
                         ch.pipeline().addLast("idle", new IdleStateHandler(IDLE_SECONDS, 0, 0));
                         ch.pipeline().addLast("framing", decoder);
-                        ch.pipeline().addLast("connection", new IscsiConnection(targets, sessions, portal, workers, decoder, events));
+                        ch.pipeline().addLast("connection",
+                                new IscsiConnection(targets, sessions, throttle, portal, workers, decoder, events));
                     }
                 });
     }

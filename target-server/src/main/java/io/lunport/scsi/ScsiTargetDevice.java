@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@link ScsiStatus}.
  *
  * <p>Thread-safety: {@link #execute} runs on many worker threads at once; the LU map is
- * immutable, and per-LU state lives in thread-safe objects ({@link UnitAttentions},
+ * replaced whole when a reload adds or removes a LUN (a command sees the old or the new
+ * one), and per-LU state lives in thread-safe objects ({@link UnitAttentions},
  * {@link ModeParameters}).
  */
 public final class ScsiTargetDevice implements Closeable {
@@ -38,8 +39,10 @@ public final class ScsiTargetDevice implements Closeable {
     /** CONTROL byte bit 2. lunport does not implement ACA. */
     private static final int NACA = 0x04;
 
-    private final LogicalUnit[] unitsByLun;
-    private final Set<Integer> luns;
+    /** Replaced whole (copy on write) when a reload adds or removes a LUN; read once per command. */
+    private volatile LogicalUnit[] unitsByLun;
+    private volatile Set<Integer> luns;
+    private final Object reconfiguration = new Object();
     private final CommandTable commands = StandardCommands.TABLE;
     private volatile TargetContext context;
 
@@ -48,12 +51,79 @@ public final class ScsiTargetDevice implements Closeable {
         if (!sorted.isEmpty() && (sorted.firstKey() < 0 || sorted.lastKey() > MAX_LUN)) {
             throw new IllegalArgumentException("LUNs must be 0.." + MAX_LUN + ": " + sorted.keySet());
         }
-        // An array, not the map: the lookup on every command must not box the LUN.
-        this.unitsByLun = new LogicalUnit[sorted.isEmpty() ? 0 : sorted.lastKey() + 1];
-        sorted.forEach((lun, unit) -> this.unitsByLun[lun] = unit);
-        this.luns = Collections.unmodifiableSet(new TreeSet<>(sorted.keySet()));
-        this.context = new TargetContext(List.copyOf(luns), commands, Collections.emptySortedSet(), new CopyTargets(),
+        this.context = new TargetContext(List.of(), commands, Collections.emptySortedSet(), new CopyTargets(),
                 TaskAborter.NONE);
+        install(sorted);
+    }
+
+    /** Makes {@code sorted} the LUNs served. Callers hold {@link #reconfiguration} or construct. */
+    private void install(TreeMap<Integer, LogicalUnit> sorted) {
+        // An array, not the map: the lookup on every command must not box the LUN.
+        LogicalUnit[] array = new LogicalUnit[sorted.isEmpty() ? 0 : sorted.lastKey() + 1];
+        sorted.forEach((lun, unit) -> array[lun] = unit);
+        this.unitsByLun = array;
+        this.luns = Collections.unmodifiableSet(new TreeSet<>(sorted.keySet()));
+        this.context = context.withSortedLuns(List.copyOf(luns));
+    }
+
+    private TreeMap<Integer, LogicalUnit> current() {
+        TreeMap<Integer, LogicalUnit> map = new TreeMap<>();
+        LogicalUnit[] array = unitsByLun;
+        for (int lun = 0; lun < array.length; lun++) {
+            if (array[lun] != null) {
+                map.put(lun, array[lun]);
+            }
+        }
+        return map;
+    }
+
+    /** The logical units served now, in LUN order. */
+    public List<LogicalUnit> units() {
+        return List.copyOf(current().values());
+    }
+
+    /**
+     * Serves {@code unit} as {@code lun} from now on (a reload). Every nexus known to the
+     * other LUNs gets the unit attention REPORTED LUNS DATA HAS CHANGED (SPC-4 6.33).
+     */
+    public void addUnit(int lun, LogicalUnit unit) {
+        if (lun < 0 || lun > MAX_LUN) {
+            throw new IllegalArgumentException("LUNs must be 0.." + MAX_LUN + ": " + lun);
+        }
+        synchronized (reconfiguration) {
+            TreeMap<Integer, LogicalUnit> map = current();
+            if (map.putIfAbsent(lun, unit) != null) {
+                throw new IllegalArgumentException("LUN " + lun + " is already served");
+            }
+            install(map);
+            announceLunChange(unit);
+        }
+    }
+
+    /**
+     * Stops serving {@code lun} (a reload) and returns its unit for the caller to close once
+     * commands already running on it have ended; null when there was none. The nexuses of the
+     * remaining LUNs get REPORTED LUNS DATA HAS CHANGED.
+     */
+    public LogicalUnit removeUnit(int lun) {
+        synchronized (reconfiguration) {
+            TreeMap<Integer, LogicalUnit> map = current();
+            LogicalUnit removed = map.remove(lun);
+            if (removed != null) {
+                install(map);
+                announceLunChange(null);
+            }
+            return removed;
+        }
+    }
+
+    private void announceLunChange(LogicalUnit except) {
+        for (LogicalUnit unit : unitsByLun) {
+            if (unit != null && unit != except) {
+                unit.unitAttentions().establishForOthers(null, SenseData.ASC_REPORTED_LUNS_DATA_CHANGED,
+                        SenseData.ASCQ_REPORTED_LUNS_DATA_CHANGED);
+            }
+        }
     }
 
     /**
@@ -61,7 +131,9 @@ public final class ScsiTargetDevice implements Closeable {
      * are bound: REPORT TARGET PORT GROUPS lists one target port group per tag.
      */
     public void portGroups(Collection<Integer> portalGroupTags) {
-        context = context.withPortGroups(Collections.unmodifiableSortedSet(new TreeSet<>(portalGroupTags)));
+        synchronized (reconfiguration) {
+            context = context.withPortGroups(Collections.unmodifiableSortedSet(new TreeSet<>(portalGroupTags)));
+        }
     }
 
     /**
@@ -69,12 +141,16 @@ public final class ScsiTargetDevice implements Closeable {
      * server before it serves. Until then a copy reaches no LU.
      */
     public void copyTargets(CopyTargets targets) {
-        context = context.withCopyTargets(targets);
+        synchronized (reconfiguration) {
+            context = context.withCopyTargets(targets);
+        }
     }
 
     /** The transport's way to abort other nexuses' tasks (PREEMPT AND ABORT); set once it exists. */
     public void taskAborter(TaskAborter aborter) {
-        context = context.withTaskAborter(aborter);
+        synchronized (reconfiguration) {
+            context = context.withTaskAborter(aborter);
+        }
     }
 
     public Set<Integer> luns() {
@@ -157,8 +233,10 @@ public final class ScsiTargetDevice implements Closeable {
         entry.handler().execute(task, unit, context);
     }
 
-    private LogicalUnit unit(int lun) {
-        return lun >= 0 && lun < unitsByLun.length ? unitsByLun[lun] : null;
+    /** The unit served as {@code lun}, or null. */
+    public LogicalUnit unit(int lun) {
+        LogicalUnit[] units = unitsByLun; // one read of the volatile table
+        return lun >= 0 && lun < units.length ? units[lun] : null;
     }
 
     /**

@@ -39,6 +39,9 @@ public final class SenseData {
     public static final int ASCQ_MODE_PARAMETERS_CHANGED = 0x01;
     public static final int ASC_SAVING_PARAMETERS_NOT_SUPPORTED = 0x39;
     public static final int ASC_INTERNAL_TARGET_FAILURE = 0x44;
+    /** 3Fh/0Eh REPORTED LUNS DATA HAS CHANGED (SPC-4 annex F): a LUN was added or removed. */
+    public static final int ASC_REPORTED_LUNS_DATA_CHANGED = 0x3F;
+    public static final int ASCQ_REPORTED_LUNS_DATA_CHANGED = 0x0E;
 
     static final int LENGTH = 18;
 

@@ -1,36 +1,31 @@
 package io.lunport.server;
 
 import com.codahale.metrics.jmx.JmxReporter;
-import io.lunport.config.IscsiName;
+import io.lunport.config.ConfigException;
+import io.lunport.config.LunportConfig;
+import io.lunport.config.PortalConfig;
 import io.lunport.iscsi.IscsiServer;
-import io.lunport.iscsi.target.ChapCredentials;
 import io.lunport.iscsi.target.IscsiTarget;
 import io.lunport.iscsi.target.Portal;
 import io.lunport.iscsi.target.TargetRegistry;
-import io.lunport.overlay.OverlayBlockDevice;
 import io.lunport.scsi.LogicalUnit;
 import io.lunport.scsi.ScsiTargetDevice;
 import io.lunport.scsi.copy.CopyTargets;
-import io.lunport.server.lun.LunFactory;
-import io.lunport.server.lun.LunSpec;
-import io.lunport.server.metrics.LunMetrics;
 import io.lunport.server.metrics.MetricsEndpoint;
 import io.lunport.server.metrics.ServerMetrics;
 import io.lunport.translation.TranslationContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running lunport: the targets built from LUN specs, the iSCSI server on its portals, and
- * the metrics (JMX always, HTTP when asked). {@link #stopGracefully} asks the initiators to log
- * out first; closing stops accepting, ends the sessions, flushes every device and closes the
- * images.
+ * A running lunport: the targets of a configuration, the iSCSI server on its portals, and the
+ * metrics (JMX always, HTTP when asked). {@link #reload} serves an edited configuration
+ * without a restart; {@link #stopGracefully} asks the initiators to log out first; closing
+ * stops accepting, ends the sessions, flushes every device and closes the images.
  */
 public final class LunportServer implements AutoCloseable {
 
@@ -39,68 +34,58 @@ public final class LunportServer implements AutoCloseable {
     private final TargetRegistry registry;
     private final IscsiServer server;
     private final List<Portal> portals;
-    private final List<LogicalUnit> units;
+    private final Reconfigurer reconfigurer;
     private final JmxReporter jmx;
     private final MetricsEndpoint metricsEndpoint;
 
-    private LunportServer(TargetRegistry registry, IscsiServer server, List<Portal> portals, List<LogicalUnit> units,
+    private LunportServer(TargetRegistry registry, IscsiServer server, List<Portal> portals, Reconfigurer reconfigurer,
                           JmxReporter jmx, MetricsEndpoint metricsEndpoint) {
         this.registry = registry;
         this.server = server;
         this.portals = portals;
-        this.units = units;
+        this.reconfigurer = reconfigurer;
         this.jmx = jmx;
         this.metricsEndpoint = metricsEndpoint;
     }
 
     /**
-     * @param chap       CHAP every target demands, or null
-     * @param mutualChap what the target proves when asked, or null
-     * @param metricsListen where to serve /metrics and /healthz over HTTP, or null for nowhere
+     * Opens every target of {@code config} (validated by {@link io.lunport.config.ConfigValidator}),
+     * then listens on its portals, and serves metrics at {@code metrics.listen} if the
+     * configuration has it.
+     *
+     * @throws ConfigException when an image cannot be served: every such LUN, by key and line
+     * @throws IOException     when the metrics endpoint cannot listen
      */
-    public static LunportServer start(List<LunSpec> luns, List<InetSocketAddress> listen, ChapCredentials chap,
-                                      ChapCredentials mutualChap, int workerThreads, InetSocketAddress metricsListen)
-            throws IOException, InterruptedException {
-        TargetRegistry registry = new TargetRegistry();
-        List<ScsiTargetDevice> opened = new ArrayList<>();
-        List<LogicalUnit> units = new ArrayList<>();
+    public static LunportServer start(LunportConfig config, int workerThreads)
+            throws ConfigException, IOException, InterruptedException {
         TranslationContext context = TranslationContext.defaults();
-        CopyTargets copyTargets = new CopyTargets(); // EXTENDED COPY reaches every LU of the server
+        TargetOpener.Opened opened = TargetOpener.open(config, config.targets(), context);
+        List<ScsiTargetDevice> devices = opened.targets().stream().map(IscsiTarget::device).toList();
+        TargetRegistry registry = new TargetRegistry();
+        registry.setDiscoveryChap(TargetOpener.credentials(config.discoveryChap()));
         ServerMetrics metrics = new ServerMetrics(context);
-        try {
-            for (LunSpec spec : luns) {
-                String iqn = IscsiName.forLunName(spec.name());
-                LogicalUnit unit = LunFactory.open(spec, context);
-                units.add(unit);
-                metrics.addTarget(iqn);
-                metrics.add(LunMetrics.attach(iqn, 0, unit,
-                        unit.device() instanceof OverlayBlockDevice overlay ? overlay::bytesUsed : null));
-                ScsiTargetDevice device = new ScsiTargetDevice(Map.of(0, unit));
-                opened.add(device);
-                copyTargets.register(iqn, unit);
-                device.copyTargets(copyTargets);
-                registry.add(new IscsiTarget(iqn, spec.name(), chap, mutualChap, device));
-            }
-        } catch (IOException | RuntimeException e) {
-            closeAll(opened);
-            throw e;
-        }
         IscsiServer server = new IscsiServer(registry, workerThreads, metrics);
         metrics.countSessionsIn(server.sessions());
         JmxReporter jmx = null;
         MetricsEndpoint endpoint = null;
         try {
             jmx = metrics.exposeOverJmx();
+            InetSocketAddress metricsListen = config.metrics() == null ? null : config.metrics().listen().address();
             if (metricsListen != null) {
                 endpoint = MetricsEndpoint.start(metrics, metricsListen);
                 LOG.info("metrics on http://{}:{}/metrics", endpoint.address().getHostString(), endpoint.address().getPort());
             }
-            List<Portal> portals = server.bind(listen);
+            List<Portal> portals = server.bind(config.listen().stream().map(PortalConfig::address).toList());
             // One target port group per portal (ALUA): the SCSI layer learns the tags once bound.
             List<Integer> tags = portals.stream().map(Portal::groupTag).toList();
-            opened.forEach(device -> device.portGroups(tags));
-            opened.forEach(device -> device.taskAborter(server.sessions())); // PREEMPT AND ABORT
-            return new LunportServer(registry, server, portals, units, jmx, endpoint);
+            // EXTENDED COPY reaches every LU of the server; PREEMPT AND ABORT reaches every session.
+            TargetWiring wiring = new TargetWiring(metrics, new CopyTargets(), server.sessions(), tags);
+            for (IscsiTarget target : opened.targets()) {
+                wiring.plugIn(target);
+                registry.add(target);
+            }
+            Reconfigurer reconfigurer = new Reconfigurer(config, registry, server.sessions(), context, wiring);
+            return new LunportServer(registry, server, portals, reconfigurer, jmx, endpoint);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (endpoint != null) {
                 endpoint.close();
@@ -109,9 +94,19 @@ public final class LunportServer implements AutoCloseable {
                 jmx.close();
             }
             server.close();
-            closeAll(opened);
+            closeAll(devices);
             throw e;
         }
+    }
+
+    /**
+     * Serves {@code next} (validated) from now on without a restart: see {@link Reconfigurer}.
+     *
+     * @return a one-line summary of what changed, and what needs a restart to change
+     * @throws ConfigException when an added image cannot be served; the running configuration stays
+     */
+    public Reconfigurer.Outcome reload(LunportConfig next) throws ConfigException {
+        return reconfigurer.apply(next);
     }
 
     /** The HTTP metrics endpoint, or null when none was asked for. */
@@ -151,15 +146,18 @@ public final class LunportServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        reconfigurer.close();
         if (metricsEndpoint != null) {
             metricsEndpoint.close();
         }
         jmx.close();
-        for (LogicalUnit unit : units) {
-            try {
-                unit.device().flush();
-            } catch (IOException e) {
-                LOG.error("flushing a LUN failed: {}", e.getMessage());
+        for (IscsiTarget target : registry.targets()) {
+            for (LogicalUnit unit : target.device().units()) {
+                try {
+                    unit.device().flush();
+                } catch (IOException e) {
+                    LOG.error("flushing a LUN failed: {}", e.getMessage());
+                }
             }
         }
         closeAll(registry.targets().stream().map(IscsiTarget::device).toList());

@@ -53,6 +53,8 @@ public final class LoginNegotiation {
     private byte[] chapChallenge;
     private boolean declaredMaxRecvDataSegmentLength;
     private String failureReason;
+    private String requestedTargetName;
+    private LoginStatus failureStatus;
 
     public LoginNegotiation(TargetRegistry registry, Portal portal) {
         this.registry = registry;
@@ -65,8 +67,19 @@ public final class LoginNegotiation {
             return step(request);
         } catch (LoginException e) {
             failureReason = e.getMessage();
+            failureStatus = e.status();
             return new LoginStep(false, stage, stage, e.status(), Map.of());
         }
+    }
+
+    /** The TargetName a normal session asked for (found or not), for log lines; null otherwise. */
+    public String targetName() {
+        return requestedTargetName;
+    }
+
+    /** The status of the failed step, or null while the login has not failed. */
+    public LoginStatus failureStatus() {
+        return failureStatus;
     }
 
     /** Why the last step failed, for the log line (never contains a secret). */
@@ -86,7 +99,7 @@ public final class LoginNegotiation {
         return discovery;
     }
 
-    /** The target a normal session logged in to; null for discovery. */
+    /** The target named by a normal session's login once found; null for discovery or before. */
     public IscsiTarget target() {
         return target;
     }
@@ -211,12 +224,18 @@ public final class LoginNegotiation {
             case "Discovery" -> discovery = true;
             case "Normal" -> {
                 String targetName = offered.get("TargetName");
+                requestedTargetName = targetName;
                 if (targetName == null) {
                     throw new LoginException(LoginStatus.MISSING_PARAMETER, "no TargetName for a normal session");
                 }
                 target = registry.find(targetName);
                 if (target == null) {
                     throw new LoginException(LoginStatus.NOT_FOUND, "no target " + targetName);
+                }
+                if (!target.admits(initiatorName)) {
+                    // Before any CHAP exchange: an initiator not on the list has nothing to prove.
+                    throw new LoginException(LoginStatus.AUTHORIZATION_FAILURE,
+                            "initiator not authorized: " + initiatorName + " is not on the allow-list of " + targetName);
                 }
                 if (target.alias() != null) {
                     reply.put("TargetAlias", target.alias());

@@ -2,7 +2,9 @@ package io.lunport.iscsi.session;
 
 import io.lunport.iscsi.login.LoginNegotiation;
 import io.lunport.iscsi.login.LoginRequest;
+import io.lunport.iscsi.login.LoginStatus;
 import io.lunport.iscsi.login.LoginStep;
+import io.lunport.iscsi.login.LoginThrottle;
 import io.lunport.iscsi.pdu.Opcode;
 import io.lunport.iscsi.pdu.Pdu;
 import io.lunport.iscsi.pdu.PduException;
@@ -31,10 +33,10 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +69,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     private final TargetRegistry targets;
     private final SessionRegistry sessions;
+    private final LoginThrottle throttle;
     private final Portal portal;
     private final Executor workers;
     private final PduFrameDecoder decoder;
@@ -102,9 +105,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private final List<PendingTaskManagement> pendingTaskManagement = new ArrayList<>();
     private TextContinuation textContinuation;
 
-    public IscsiConnection(TargetRegistry targets, SessionRegistry sessions, Portal portal, Executor workers,
-                           PduFrameDecoder decoder, SessionEvents events) {
+    public IscsiConnection(TargetRegistry targets, SessionRegistry sessions, LoginThrottle throttle, Portal portal,
+                           Executor workers, PduFrameDecoder decoder, SessionEvents events) {
         this.targets = targets;
+        this.throttle = throttle;
         this.sessions = sessions;
         this.portal = portal;
         this.workers = workers;
@@ -206,10 +210,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The server is stopping: asks the initiator to log out within {@code seconds} (an Async
-     * Message, RFC 7143 section 11.9, AsyncEvent 1, Parameter3 the time allowed). Commands in
-     * flight go on and are answered. A discovery session or a connection still logging in is
-     * simply closed. Callable from any thread.
+     * Asks the initiator to log out within {@code seconds} (an Async Message, RFC 7143
+     * section 11.9, AsyncEvent 1, Parameter3 the time allowed): the server is stopping, or a
+     * reload takes the session's target away. Commands in flight go on and are answered; the
+     * connection is dropped if it is still there a second after the time allowed. A discovery
+     * session or a connection still logging in is simply closed. Callable from any thread.
      */
     void requestLogout(int seconds) {
         channel.eventLoop().execute(() -> {
@@ -218,6 +223,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             writer.send(TargetPdus.asyncLogoutRequest(writer, statSn++, window, seconds), null, true);
+            channel.eventLoop().schedule(() -> {
+                if (channel.isActive()) {
+                    LOG.info("closing the connection from {}: no logout {} s after the request", remote(), seconds);
+                    channel.close();
+                }
+            }, seconds + 1L, TimeUnit.SECONDS);
         });
     }
 
@@ -249,10 +260,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         header.setByte(37, step.status().detail());
 
         if (!step.succeeded()) {
-            LOG.info("login refused: initiator {} ({}): {}", login.initiatorName(), remote(), login.failureReason());
-            events.loginFailed(login.target());
-            writer.send(header, TextParameters.encode(step.keys(), channel.alloc()), true);
-            closeAfterFlush();
+            refuseLogin(header, step);
             return;
         }
         if (step.entersFullFeaturePhase()) {
@@ -269,11 +277,39 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             writer.useDigests(params.headerDigest(), params.dataDigest());
             decoder.startFullFeaturePhase(params.targetMaxRecvDataSegmentLength(), params.headerDigest(), params.dataDigest());
             phase = Phase.FULL_FEATURE;
+            throttle.succeeded(remoteAddress());
             LOG.info("login: initiator {} ({}) to {} tsih {} (header digest {}, data digest {})", session.initiatorName(), remote(),
                     session.isDiscovery() ? "discovery" : session.target().name(), session.tsih(),
                     params.headerDigest() ? "CRC32C" : "none", params.dataDigest() ? "CRC32C" : "none");
             events.loginSucceeded(session);
         }
+    }
+
+    /**
+     * Answers a failed login and closes. A failed authentication or authorization is logged
+     * as a warning and answered only after the source address' {@link LoginThrottle} delay,
+     * scheduled on the event loop; meanwhile the connection takes no more PDUs.
+     */
+    private void refuseLogin(ByteBuf header, LoginStep step) {
+        phase = Phase.LOGGED_OUT;
+        events.loginFailed(login.target());
+        ByteBuf text = TextParameters.encode(step.keys(), channel.alloc());
+        LoginStatus status = step.status();
+        if (status != LoginStatus.AUTHENTICATION_FAILURE && status != LoginStatus.AUTHORIZATION_FAILURE) {
+            LOG.info("login refused: initiator {} ({}): {}", login.initiatorName(), remote(), login.failureReason());
+            writer.send(header, text, true);
+            closeAfterFlush();
+            return;
+        }
+        int failures = throttle.failed(remoteAddress());
+        java.time.Duration delay = LoginThrottle.delayFor(failures);
+        LOG.warn("login failed: initiator {} ({}) to {}: {} (failure {} from this address, answered after {} ms)",
+                login.initiatorName(), remote(), login.isDiscovery() ? "discovery" : login.targetName(),
+                login.failureReason(), failures, delay.toMillis());
+        channel.eventLoop().schedule(() -> {
+            writer.send(header, text, true);
+            closeAfterFlush();
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     // ---------------------------------------------------------------- full feature phase
@@ -843,7 +879,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         ByteBuf text = Unpooled.buffer();
         String sendTargets = request.remove("SendTargets");
         if (sendTargets != null) {
-            text.writeBytes(SendTargets.answer(targets, sendTargets, session.target(), (InetSocketAddress) channel.localAddress()));
+            text.writeBytes(SendTargets.answer(targets, sendTargets, session.target(), session.initiatorName(),
+                    (InetSocketAddress) channel.localAddress()));
         }
         // Renegotiation after login: a new MaxRecvDataSegmentLength bounds this response already.
         FullFeatureNegotiation.Outcome outcome = FullFeatureNegotiation.negotiate(request, params);
@@ -905,6 +942,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     private String remote() {
         return String.valueOf(channel.remoteAddress());
+    }
+
+    private java.net.InetAddress remoteAddress() {
+        return ((InetSocketAddress) channel.remoteAddress()).getAddress();
     }
 
     /** A long text response handed out one MaxRecvDataSegmentLength at a time. */

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every live session of the server, keyed by initiator port and target, so that a new login
@@ -16,6 +18,8 @@ import java.util.function.Predicate;
  * section 6.3.5 says. Shared by all event loops.
  */
 public final class SessionRegistry implements TaskAborter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
 
     private final Map<Session.Key, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger nextTsih = new AtomicInteger(1);
@@ -41,6 +45,28 @@ public final class SessionRegistry implements TaskAborter {
                 session.connection().closeFromOutside("target cold reset");
             }
         }
+    }
+
+    /**
+     * Asks every session logged in to the target of this name to log out within
+     * {@code seconds} (its target is being taken away); returns how many were asked.
+     */
+    public int requestLogout(String targetName, int seconds, String why) {
+        int asked = 0;
+        for (Session session : sessions.values()) {
+            if (!session.isDiscovery() && session.target().name().equals(targetName)) {
+                LOG.info("asking initiator {} tsih {} to log out within {} s: {}", session.initiatorName(), session.tsih(),
+                        seconds, why);
+                session.connection().requestLogout(seconds);
+                asked++;
+            }
+        }
+        return asked;
+    }
+
+    /** Whether any session is still logged in to the target of this name. */
+    public boolean hasSessions(String targetName) {
+        return sessions.values().stream().anyMatch(s -> !s.isDiscovery() && s.target().name().equals(targetName));
     }
 
     /** PREEMPT AND ABORT: the sessions of the preempted nexuses abort their tasks on the LUN. */

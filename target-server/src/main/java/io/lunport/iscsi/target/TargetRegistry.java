@@ -22,6 +22,18 @@ public final class TargetRegistry {
         }
     }
 
+    /** Takes a target out (a reload): no new login or discovery finds it. Returns it, or null. */
+    public IscsiTarget remove(String name) {
+        return targets.remove(name);
+    }
+
+    /** Puts a new definition of a present target in place (new login rules, same device). */
+    public void replace(IscsiTarget target) {
+        if (targets.replace(target.name(), target) == null) {
+            throw new IllegalArgumentException("no target " + target.name() + " to replace");
+        }
+    }
+
     public IscsiTarget find(String name) {
         return targets.get(name);
     }

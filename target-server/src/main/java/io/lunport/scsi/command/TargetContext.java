@@ -17,6 +17,10 @@ import java.util.SortedSet;
 public record TargetContext(List<Integer> sortedLuns, CommandTable commands, SortedSet<Integer> portGroups,
         CopyTargets copyTargets, TaskAborter taskAborter) {
 
+    public TargetContext withSortedLuns(List<Integer> luns) {
+        return new TargetContext(luns, commands, portGroups, copyTargets, taskAborter);
+    }
+
     public TargetContext withPortGroups(SortedSet<Integer> groups) {
         return new TargetContext(sortedLuns, commands, groups, copyTargets, taskAborter);
     }

@@ -7,8 +7,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The logical units an EXTENDED COPY may name as copy targets: every LU of the server, found by
- * its NAA designator. The server registers its LUs once, before it serves; the SCSI layer only
- * looks them up, and knows nothing of the transport beyond the target name in an I_T nexus.
+ * its NAA designator. The server registers its LUs before it serves them and unregisters those
+ * a reload removes; the SCSI layer only looks them up, and knows nothing of the transport
+ * beyond the target name in an I_T nexus.
  */
 public final class CopyTargets {
 
@@ -28,6 +29,11 @@ public final class CopyTargets {
 
     public void register(String targetName, LogicalUnit unit) {
         targets.add(new CopyTarget(targetName, unit));
+    }
+
+    /** Takes {@code unit} out of reach of EXTENDED COPY (a reload stopped serving it). */
+    public void unregister(LogicalUnit unit) {
+        targets.removeIf(t -> t.unit() == unit);
     }
 
     /** The LU whose NAA designator is {@code designator}, or null. */

@@ -1,5 +1,6 @@
 package io.lunport.server.cli;
 
+import io.lunport.config.ConfigException;
 import io.lunport.server.lun.LunFactory;
 import io.lunport.translation.ImageFormatException;
 import java.nio.file.NoSuchFileException;
@@ -16,6 +17,14 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         // An image that is missing or malformed is the user's to fix, like a wrong flag.
+        if (e instanceof ConfigException config) {
+            // One line per problem, each naming its file and line or its flag.
+            config.problems().forEach(p -> cli.getErr().println(p));
+            if (Arrays.asList(parsed.originalArgs().toArray(new String[0])).contains("--debug")) {
+                e.printStackTrace(cli.getErr());
+            }
+            return Main.EXIT_USAGE;
+        }
         boolean usage = e instanceof IllegalArgumentException || e instanceof LunFactory.LunException
                 || e instanceof ImageFormatException || e instanceof NoSuchFileException
                 || e instanceof io.lunport.overlay.OverlayException;

@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code lunport} command: one subcommand per task, exit codes as DESIGN.md fixes them. */
 @Command(name = "lunport", mixinStandardHelpOptions = true, versionProvider = VersionCommand.class,
         description = "Serves disk images and backups as iSCSI LUNs without converting them.",
-        subcommands = {ServeCommand.class, InspectCommand.class, OverlayCommand.class, ExportCommand.class,
-                StubCommand.class, MountCommand.class, VersionCommand.class})
+        subcommands = {ServeCommand.class, ReloadCommand.class, InspectCommand.class, OverlayCommand.class,
+                ExportCommand.class, StubCommand.class, MountCommand.class, VersionCommand.class})
 public final class Main {
 
     /** Usage or configuration error. */

@@ -30,12 +30,18 @@ public final class MountCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "An empty directory to mount at.")
     Path dir;
 
-    @Option(names = "--lun", paramLabel = "NAME=IMAGE", required = true,
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A YAML configuration file (docs/configuration.md): each LUN of its targets shows as a file "
+                    + "named after the target's alias or IQN (docs/pluginfs.md).")
+    Path config;
+
+    @Option(names = "--lun", paramLabel = "NAME=IMAGE",
             description = "An image (any format lunport reads, or its plugin stub) to show as NAME.vhdx. Repeatable.")
     List<String> luns = new ArrayList<>();
 
-    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "lunport-state",
-            description = "Where each file's overlay, length and metadata cache live. Default ./lunport-state.")
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where each file's overlay, length and metadata cache live. Replaces the file's stateDir. "
+                    + "Default ./lunport-state.")
     Path stateDir;
 
     @Mixin
@@ -50,15 +56,14 @@ public final class MountCommand implements Callable<Integer> {
         if (!java.nio.file.Files.isDirectory(dir)) {
             throw new IllegalArgumentException("DIR " + dir + " is not a directory (create an empty one to mount at)");
         }
-        List<ImageSpec> images = new ArrayList<>();
-        for (String value : luns) {
-            images.add(ImageSpec.parse(value));
-        }
+        MountConfiguration.Assembled assembled = new MountConfiguration(config, luns, stateDir).assemble(System::getenv);
+        assembled.warnings().forEach(w -> System.err.println(w));
+        List<ImageSpec> images = assembled.images();
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         VhdxViews views = new VhdxViews(new ImageOpener(TranslationContext.defaults()), sectorSize);
-        try (PluginMount mount = PluginMount.mount(dir, images, stateDir, views)) {
+        try (PluginMount mount = PluginMount.mount(dir, images, assembled.stateDir(), views)) {
             System.out.println("lunport: mounted " + images.size() + " file(s) at " + mount.dir());
             System.out.flush();
             stop.await();

@@ -1,11 +1,15 @@
 package io.lunport.server.cli;
 
+import io.lunport.config.ChapConfig;
+import io.lunport.config.ConfigProblem;
 import io.lunport.config.IscsiName;
-import io.lunport.iscsi.target.ChapCredentials;
+import io.lunport.config.LunportConfig;
+import io.lunport.config.Origin;
+import io.lunport.config.TargetConfig;
 import io.lunport.iscsi.target.Portal;
 import io.lunport.server.LunportServer;
-import io.lunport.server.lun.LunSpec;
-import java.net.InetSocketAddress;
+import io.lunport.server.admin.AdminSocket;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,47 +19,54 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /** {@code lunport serve}: serves images as iSCSI targets until SIGTERM or SIGINT. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serves images as iSCSI targets (iqn.2026-11.io.lunport:NAME, LUN 0).")
+        description = "Serves images as iSCSI targets: those of --config FILE, and --lun NAME=PATH as iqn.2026-11.io.lunport:NAME, LUN 0.")
 public final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A YAML configuration file (docs/configuration.md). Flags add targets to it or override it.")
+    Path config;
 
     @Option(names = "--lun", paramLabel = "NAME=PATH", description = "An image to serve as target iqn.2026-11.io.lunport:NAME. Repeatable.")
     List<String> luns = new ArrayList<>();
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "A portal to listen on; IPv6 as [ADDR]:PORT. Repeatable. Default 127.0.0.1:3260.")
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "A portal to listen on; IPv6 as [ADDR]:PORT. Repeatable. Replaces the file's listen. Default 127.0.0.1:3260.")
     List<String> listen = new ArrayList<>();
 
-    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "lunport-state", description = "Where overlays and the demo disk live. Default ./lunport-state.")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where overlays and the demo disk live. Replaces the file's stateDir. Default ./lunport-state.")
     Path stateDir;
 
-    @Option(names = "--read-only", description = "Refuse every write (WRITE PROTECTED).")
+    @Option(names = "--read-only", description = "Refuse every write to the --lun targets (WRITE PROTECTED).")
     boolean readOnly;
 
-    @Option(names = "--direct", description = "Write into raw images in place (scratch LUNs, load tests). Without it images are never changed.")
+    @Option(names = "--direct", description = "Write into raw --lun images in place (scratch LUNs, load tests). Without it images are never changed.")
     boolean direct;
 
-    @Option(names = "--block-size", defaultValue = "512", description = "Logical block size: 512 or 4096.")
+    @Option(names = "--block-size", defaultValue = "512", description = "Logical block size of the --lun targets: 512 or 4096.")
     int blockSize;
 
     @Option(names = "--demo", description = "Create a 64 MiB demo disk in the state directory once, and serve it.")
     boolean demo;
 
-    @Option(names = "--chap-user", description = "CHAP user every initiator must log in as.")
+    @Option(names = "--chap-user", description = "CHAP user an initiator must log in to the --lun targets as.")
     String chapUser;
 
-    @Option(names = "--chap-secret", description = "CHAP secret for --chap-user.")
+    @Option(names = "--chap-secret", description = "CHAP secret for --chap-user (12 to 16 bytes for Windows).")
     String chapSecret;
 
-    @Option(names = "--mutual-user", description = "Mutual CHAP: the name the target proves itself as.")
+    @Option(names = "--mutual-user", description = "Mutual CHAP: the name the --lun targets prove themselves as.")
     String mutualUser;
 
     @Option(names = "--mutual-secret", description = "Mutual CHAP: the target's secret.")
     String mutualSecret;
 
-    @Option(names = "--allow-no-auth", description = "Allow a non-loopback portal without CHAP.")
+    @Option(names = "--allow-no-auth", description = "Allow a non-loopback portal without CHAP (as allowNoAuth: true).")
     boolean allowNoAuth;
 
     @Option(names = "--workers", defaultValue = "16", description = "Threads that run SCSI commands (disk I/O).")
@@ -76,57 +87,56 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
 
     @Override
     public Integer call() throws Exception {
-        List<InetSocketAddress> addresses = new ArrayList<>();
-        for (String value : listen.isEmpty() ? List.of("127.0.0.1:" + ListenAddress.ISCSI_PORT) : listen) {
-            addresses.add(ListenAddress.parse(value));
-        }
-        InetSocketAddress metricsAddress = metricsListen == null ? null : ListenAddress.parse("--metrics-listen", metricsListen, ListenAddress.METRICS_PORT);
         if (blockSize != 512 && blockSize != 4096) {
             throw new IllegalArgumentException("--block-size must be 512 or 4096, not " + blockSize);
         }
-        ChapCredentials chap = credentials("--chap-user", chapUser, "--chap-secret", chapSecret);
-        ChapCredentials mutual = credentials("--mutual-user", mutualUser, "--mutual-secret", mutualSecret);
+        ChapConfig chap = credentials("--chap-user", chapUser, "--chap-secret", chapSecret);
+        ChapConfig mutual = credentials("--mutual-user", mutualUser, "--mutual-secret", mutualSecret);
         if (mutual != null && chap == null) {
             throw new IllegalArgumentException("--mutual-user needs --chap-user: mutual CHAP comes after the initiator's CHAP");
         }
-        if (chap == null && !allowNoAuth) {
-            for (InetSocketAddress address : addresses) {
-                if (!address.getAddress().isLoopbackAddress()) {
-                    throw new IllegalArgumentException("--listen " + address.getHostString()
-                            + " is not a loopback address: give --chap-user/--chap-secret, or --allow-no-auth");
-                }
-            }
-        }
-        List<LunSpec> specs = new ArrayList<>();
-        if (demo) {
-            specs.add(new LunSpec(DemoDisk.NAME, DemoDisk.ensure(stateDir), readOnly, true, blockSize).withStateIn(stateDir));
-        }
-        for (String value : luns) {
-            specs.add(LunSpec.parse(value, readOnly, direct, blockSize).withStateIn(stateDir));
-        }
-        if (specs.isEmpty()) {
-            throw new IllegalArgumentException("nothing to serve: give --lun NAME=PATH or --demo");
-        }
-        for (LunSpec spec : specs) {
-            IscsiName.forLunName(spec.name()); // fails early on a name that cannot be part of an IQN
-        }
+        ServeConfiguration flags = new ServeConfiguration(config, listen, stateDir, luns, demo, readOnly, direct,
+                blockSize, chap, mutual, allowNoAuth, metricsListen);
+        ServeConfiguration.Assembled assembled = flags.assemble(System::getenv);
+        assembled.warnings().forEach(w -> System.err.println(w));
+        LunportConfig plan = assembled.config();
 
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        try (LunportServer server = LunportServer.start(specs, addresses, chap, mutual, workers, metricsAddress)) {
-            String portals = server.portals().stream().map(Portal::hostPort)
-                    .collect(Collectors.joining(" "));
-            String names = specs.stream().map(s -> IscsiName.forLunName(s.name())).collect(Collectors.joining(" "));
-            System.out.println("lunport: serving " + names + " on " + portals);
-            if (demo) {
-                printConnectHints(server.portals().get(0), IscsiName.forLunName(DemoDisk.NAME));
+        try (LunportServer server = LunportServer.start(plan, workers)) {
+            LiveReload reloads = new LiveReload(flags, server);
+            try (AdminSocket admin = openAdminSocket(plan, reloads)) {
+                // SIGHUP and the admin socket may ask at once: the server applies one reload at a time.
+                Signal.handle(new Signal("HUP"), s -> reloads.reload());
+                String portals = server.portals().stream().map(Portal::hostPort)
+                        .collect(Collectors.joining(" "));
+                String names = plan.targets().stream().map(TargetConfig::iqn).collect(Collectors.joining(" "));
+                System.out.println("lunport: serving " + names + " on " + portals);
+                if (demo) {
+                    printConnectHints(server.portals().get(0), IscsiName.forLunName(DemoDisk.NAME));
+                }
+                System.out.flush();
+                stop.await();
+                server.stopGracefully(LOGOUT_WAIT);
             }
-            System.out.flush();
-            stop.await();
-            server.stopGracefully(LOGOUT_WAIT);
         }
         return 0;
+    }
+
+    /**
+     * The admin socket for {@code lunport reload}, or null when the state directory cannot
+     * hold one (a UNIX socket path is limited to some 100 bytes): serving goes on, and
+     * SIGHUP still reloads. Another server on the same state directory is an error.
+     */
+    private static AdminSocket openAdminSocket(LunportConfig plan, AdminSocket.Handler handler) {
+        try {
+            return AdminSocket.open(plan.stateDir(), handler);
+        } catch (IOException e) {
+            LOG.warn("no admin socket in {} ({}): 'lunport reload' cannot reach this server, SIGHUP still reloads",
+                    plan.stateDir(), e.getMessage());
+            return null;
+        }
     }
 
     private static void printConnectHints(Portal portal, String iqn) {
@@ -138,13 +148,20 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         System.out.println("  Stop with Ctrl-C.");
     }
 
-    private static ChapCredentials credentials(String userFlag, String user, String secretFlag, String secret) {
+    private static ChapConfig credentials(String userFlag, String user, String secretFlag, String secret) {
         if (user == null && secret == null) {
             return null;
         }
         if (user == null || secret == null) {
             throw new IllegalArgumentException(userFlag + " and " + secretFlag + " go together");
         }
-        return new ChapCredentials(user, secret);
+        ConfigProblem length = ChapConfig.secretLengthProblem(secret, Origin.flag(secretFlag)).orElse(null);
+        if (length != null && length.isError()) {
+            throw new IllegalArgumentException(length.toString());
+        }
+        if (length != null) {
+            System.err.println(length);
+        }
+        return new ChapConfig(user, secret, Origin.flag(userFlag + " " + user));
     }
 }

@@ -25,7 +25,7 @@ public final class LunFactory {
 
     public static LogicalUnit open(LunSpec spec, TranslationContext context) throws IOException {
         if (!Files.isRegularFile(spec.image())) {
-            throw new LunException("--lun " + spec.name() + "=" + spec.image() + ": no such image file");
+            throw new LunException("no such image file " + spec.image());
         }
         BlockDevice device;
         BlockSource source = new ImageOpener(context).open(spec.image());
@@ -35,13 +35,13 @@ public final class LunFactory {
                 + spec.blockSize() + "-byte block size" : null;
         if (sizeProblem != null) {
             source.close();
-            throw new LunException("--lun " + spec.name() + ": " + sizeProblem);
+            throw new LunException(sizeProblem);
         }
         if (spec.direct() && !spec.readOnly()) {
             String format = source.formatName();
             source.close();
             if (!format.equals("raw")) {
-                throw new LunException("--lun " + spec.name() + ": --direct writes raw images only, this one is " + format);
+                throw new LunException("--direct writes raw images only, this one is " + format);
             }
             device = DirectFileBlockDevice.open(spec.image());
         } else if (spec.readOnly() || spec.overlay() == null) {
@@ -52,7 +52,7 @@ public final class LunFactory {
                 device = OverlayBlockDevice.open(source, spec.overlay());
             } catch (OverlayException e) {
                 source.close();
-                throw new LunException("--lun " + spec.name() + ": " + e.getMessage());
+                throw new LunException(e.getMessage());
             } catch (IOException | RuntimeException e) {
                 source.close();
                 throw e;
@@ -63,11 +63,14 @@ public final class LunFactory {
             return new LogicalUnit(device, spec.blockSize(), serial, spec.reservations());
         } catch (IOException | RuntimeException e) {
             device.close();
-            throw new LunException("--lun " + spec.name() + ": " + e.getMessage());
+            throw new LunException(e.getMessage());
         }
     }
 
-    /** A LUN that cannot be served as specified: a usage error (exit code 2). */
+    /**
+     * A LUN that cannot be served as specified: a usage error (exit code 2). The message says
+     * what is wrong; the caller adds which LUN (config key and line, or flag).
+     */
     public static final class LunException extends IOException {
         public LunException(String message) {
             super(message);

@@ -1,11 +1,15 @@
 package io.lunport.server.metrics;
 
 import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
+import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.SlidingWindowReservoir;
 import io.lunport.scsi.LogicalUnit;
 import io.lunport.scsi.LunStatistics;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -84,19 +88,30 @@ public final class LunMetrics implements LunStatistics {
 
     /** Registers every metric under {@code lunport.lun.TARGET.LUN.*}, for JMX. */
     void registerIn(MetricRegistry registry) {
+        metricsByName().forEach(registry::register);
+    }
+
+    /** Withdraws what {@link #registerIn} registered (a reload took the LUN away). */
+    void removeFrom(MetricRegistry registry) {
+        metricsByName().keySet().forEach(registry::remove);
+    }
+
+    private Map<String, Metric> metricsByName() {
         String prefix = MetricRegistry.name("lunport.lun", target, Integer.toString(lun));
-        registry.register(prefix + ".commands_in_flight", inFlight);
-        registry.register(prefix + ".commands", commands);
-        registry.register(prefix + ".read_bytes", reads.bytes);
-        registry.register(prefix + ".read_latency_nanos", reads.latencyNanos);
-        registry.register(prefix + ".write_bytes", writes.bytes);
-        registry.register(prefix + ".write_latency_nanos", writes.latencyNanos);
+        Map<String, Metric> metrics = new LinkedHashMap<>();
+        metrics.put(prefix + ".commands_in_flight", inFlight);
+        metrics.put(prefix + ".commands", commands);
+        metrics.put(prefix + ".read_bytes", reads.bytes);
+        metrics.put(prefix + ".read_latency_nanos", reads.latencyNanos);
+        metrics.put(prefix + ".write_bytes", writes.bytes);
+        metrics.put(prefix + ".write_latency_nanos", writes.latencyNanos);
         for (int key = 0; key < SENSE_KEYS.length; key++) {
-            registry.register(prefix + ".errors." + SENSE_KEYS[key], errorsBySenseKey[key]);
+            metrics.put(prefix + ".errors." + SENSE_KEYS[key], errorsBySenseKey[key]);
         }
         if (overlayBytes != null) {
-            registry.gauge(prefix + ".overlay_bytes", () -> overlayBytes::getAsLong);
+            metrics.put(prefix + ".overlay_bytes", (Gauge<Long>) overlayBytes::getAsLong);
         }
+        return metrics;
     }
 
     @Override

@@ -66,6 +66,24 @@ public final class ServerMetrics implements SessionEvents {
         }
     }
 
+    /** Withdraws a LUN's metrics from the registry (so from JMX) and from /metrics: a reload took it away. */
+    public void remove(String target, int lun) {
+        for (LunMetrics metrics : luns) {
+            if (metrics.target().equals(target) && metrics.lun() == lun) {
+                luns.remove(metrics);
+                metrics.removeFrom(registry);
+            }
+        }
+    }
+
+    /** Withdraws a target's login and session metrics: a reload took it away. */
+    public void removeTarget(String target) {
+        TargetMetrics metrics = targets.remove(target);
+        if (metrics != null) {
+            metrics.removeFrom(registry);
+        }
+    }
+
     /** Where the per-target session gauges count sessions: the iSCSI server's registry. */
     public void countSessionsIn(SessionRegistry sessions) {
         this.sessions = sessions;

@@ -24,6 +24,14 @@ final class TargetMetrics {
         registry.gauge(prefix + ".sessions", () -> sessions::getAsInt);
     }
 
+    /** Withdraws what {@link #registerIn} registered (a reload took the target away). */
+    void removeFrom(MetricRegistry registry) {
+        String prefix = MetricRegistry.name("lunport.target", target);
+        for (String name : new String[] {".logins", ".login_failures", ".sessions"}) {
+            registry.remove(prefix + name);
+        }
+    }
+
     String target() {
         return target;
     }

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The login stage machine fed Login Requests as an initiator sends them. */
@@ -22,6 +23,7 @@ class LoginNegotiationTest {
     static final String OPEN = "iqn.2026-11.io.lunport:open";
     static final String SECURED = "iqn.2026-11.io.lunport:secured";
     static final String MUTUAL = "iqn.2026-11.io.lunport:mutual";
+    static final String LISTED = "iqn.2026-11.io.lunport:listed";
     static final String INITIATOR = "iqn.1991-05.com.microsoft:host1";
     static final long ISID = 0x400001370001L;
     static final ChapCredentials CHAP = new ChapCredentials("hyperv", "at-least-12-chars");
@@ -31,9 +33,10 @@ class LoginNegotiationTest {
     private final LoginNegotiation login;
 
     LoginNegotiationTest() {
-        registry.add(new IscsiTarget(OPEN, "open", null, null, null));
-        registry.add(new IscsiTarget(SECURED, null, CHAP, null, null));
-        registry.add(new IscsiTarget(MUTUAL, null, CHAP, TARGET_CHAP, null));
+        registry.add(new IscsiTarget(OPEN, "open", null, null, Set.of(), null));
+        registry.add(new IscsiTarget(SECURED, null, CHAP, null, Set.of(), null));
+        registry.add(new IscsiTarget(MUTUAL, null, CHAP, TARGET_CHAP, Set.of(), null));
+        registry.add(new IscsiTarget(LISTED, null, CHAP, null, Set.of(INITIATOR), null));
         login = new LoginNegotiation(registry, new Portal(new InetSocketAddress("127.0.0.1", 3260), 7));
     }
 
@@ -207,6 +210,22 @@ class LoginNegotiationTest {
     void unknownTargetName() {
         LoginStep step = login.handle(request(true, 0, 3, firstKeys("iqn.2026-11.io.lunport:nosuch", "None")));
         assertStatus(step, 0x02, 0x03);
+    }
+
+    @Test
+    void initiatorOnTheAllowListGoesOnToChap() {
+        chapChallenge(LISTED);
+    }
+
+    @Test
+    void initiatorNotOnTheAllowListIsNotAuthorized() {
+        LoginStep step = login.handle(request(true, 0, 1, keys("InitiatorName", "iqn.1991-05.com.microsoft:host2",
+                "SessionType", "Normal", "TargetName", LISTED, "AuthMethod", "CHAP,None")));
+        assertStatus(step, 0x02, 0x02);
+        assertThat(step.keys()).doesNotContainKey("AuthMethod");
+        assertThat(login.failureStatus()).isEqualTo(LoginStatus.AUTHORIZATION_FAILURE);
+        assertThat(login.failureReason()).isEqualTo("initiator not authorized: iqn.1991-05.com.microsoft:host2"
+                + " is not on the allow-list of " + LISTED);
     }
 
     @Test
