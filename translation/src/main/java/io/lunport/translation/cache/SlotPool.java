@@ -1,6 +1,7 @@
 package io.lunport.translation.cache;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * The slots of one size class of {@link OffHeapDataCache}: direct memory cut into slots of
@@ -26,7 +27,7 @@ final class SlotPool {
     private static final int CACHED = 2;
     private static final int NONE = -1;
 
-    /** One slot: a slice of a slab and what it holds. All fields guarded by the pool's monitor except {@code bytes}' contents. */
+    /** One slot: a slice of a slab and what it holds; every field but the bytes is guarded by the pool's monitor. */
     static final class Slot {
         final int id;
         final ByteBuffer bytes;
@@ -76,11 +77,7 @@ final class SlotPool {
         this.slots = new Slot[maxSlots];
         this.free = new int[maxSlots];
         this.buckets = new int[Integer.highestOneBit(Math.max(1, maxSlots - 1)) << 1];
-        java.util.Arrays.fill(buckets, NONE);
-    }
-
-    int slotBytes() {
-        return slotBytes;
+        Arrays.fill(buckets, NONE);
     }
 
     /** The slot holding (owner, unit), pinned (the caller must {@link #unpin} it), or null. */
