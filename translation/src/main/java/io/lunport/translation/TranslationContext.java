@@ -3,16 +3,22 @@ package io.lunport.translation;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import io.lunport.translation.cache.OffHeapDataCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 
 /**
  * Caches shared by every open image: metadata tables (L2 tables, grain tables, BAT pages,
- * block maps) and decompressed clusters, each bounded in bytes, not entries, so that a
- * 2 TB image costs no more memory than a small one.
+ * block maps) on the heap, and decompressed clusters and grains in recycled direct memory
+ * ({@link OffHeapDataCache}), each bounded in bytes, not entries, so that a 2 TB image costs
+ * no more memory than a small one.
  *
- * <p>Memory cost: at most {@code metadataBytes + dataBytes} plus Caffeine's bookkeeping
- * (about 100 bytes per entry). Thread-safe.
+ * <p>Memory cost: at most {@code metadataBytes} of heap plus Caffeine's bookkeeping (about 100
+ * bytes per entry), and {@code dataBytes} of direct memory, reserved as units arrive and then
+ * kept (counted against {@code -XX:MaxDirectMemorySize}); images with several cluster sizes
+ * add at most one chunk (1 MiB, or one slot of up to 2 MiB) per further size, see
+ * {@link OffHeapDataCache}. Thread-safe.
  */
 public final class TranslationContext {
 
@@ -30,11 +36,11 @@ public final class TranslationContext {
     }
 
     private final Cache<Key, byte[]> metadata;
-    private final Cache<Key, byte[]> data;
+    private final OffHeapDataCache data;
 
     public TranslationContext(long metadataBytes, long dataBytes) {
         this.metadata = newCache(metadataBytes);
-        this.data = newCache(dataBytes);
+        this.data = new OffHeapDataCache(dataBytes);
     }
 
     public static TranslationContext defaults() {
@@ -55,23 +61,18 @@ public final class TranslationContext {
     }
 
     /**
-     * A decompressed cluster or grain, loaded on a miss. The array is shared: never modify it.
+     * Copies {@code dst.remaining()} bytes at {@code offsetInUnit} of a decompressed cluster or
+     * grain into {@code dst}; on a miss, {@code decoder} decodes the unit (identified by
+     * {@code owner} and {@code unit}, at most {@code unitBytes} long) into the cache's direct
+     * memory first. Neither a hit nor a miss allocates; the decoder runs outside the cache's
+     * locks (a decode takes a hundred microseconds or more).
      *
-     * <p>Unlike {@link #metadata}, the loader runs outside the cache's locks: decoding a unit
-     * takes a hundred microseconds or more, and a compute under the map's bin lock made every
-     * other reader whose key shares the bin wait for it (random 4 KiB reads of a compressed
-     * image, profiled with JFR). Two threads that miss the same unit at once may both decode
-     * it; the first to finish is cached and returned to both.
+     * @return the unit's decoded length; when it is shorter than {@code offsetInUnit +
+     *         dst.remaining()}, nothing was copied and the caller reports the short unit
      */
-    public byte[] data(Object owner, long position, Loader loader) throws IOException {
-        Key key = new Key(owner, position);
-        byte[] cached = data.getIfPresent(key);
-        if (cached != null) {
-            return cached;
-        }
-        byte[] loaded = loader.load();
-        byte[] raced = data.asMap().putIfAbsent(key, loaded);
-        return raced != null ? raced : loaded;
+    public int data(Object owner, long unit, int unitBytes, OffHeapDataCache.UnitDecoder decoder, long virtualOffset,
+            int offsetInUnit, ByteBuffer dst) throws IOException {
+        return data.read(owner, unit, unitBytes, decoder, virtualOffset, offsetInUnit, dst);
     }
 
     public CacheStats metadataStats() {
@@ -87,9 +88,9 @@ public final class TranslationContext {
         return weightedSize(metadata);
     }
 
-    /** Bytes the decompressed-data cache holds now. */
+    /** Decompressed bytes the data cache holds now. */
     public long dataBytes() {
-        return weightedSize(data);
+        return data.cachedBytes();
     }
 
     private static long weightedSize(Cache<Key, byte[]> cache) {

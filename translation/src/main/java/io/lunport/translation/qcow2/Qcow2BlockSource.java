@@ -12,6 +12,7 @@ import io.lunport.translation.ImageIdentity;
 import io.lunport.translation.MediumException;
 import io.lunport.translation.SourceInfo;
 import io.lunport.translation.TranslationContext;
+import io.lunport.translation.cache.OffHeapDataCache;
 import io.lunport.translation.codec.Decompressor;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -95,6 +96,7 @@ public final class Qcow2BlockSource implements BlockSource {
     private final int clusterBits;
     private final int clusterSize;
     private final long clusterMask;
+    private final OffHeapDataCache.UnitDecoder clusterDecoder = this::decodeCluster;
     private final boolean extendedL2;
     /** log2 of the bytes per L2 entry: 3, or 4 with extended L2. */
     private final int entryShift;
@@ -421,13 +423,25 @@ public final class Qcow2BlockSource implements BlockSource {
             }
             return;
         }
-        long coffset = entry & coffsetMask;
-        byte[] cluster = context.data(this, coffset, () -> {
-            byte[] out = new byte[clusterSize];
-            decompress(entry, pos, ByteBuffer.wrap(out));
-            return out;
-        });
-        dst.put(cluster, (int) (pos & clusterMask), n);
+        int oldLimit = dst.limit();
+        dst.limit(dst.position() + n);
+        try {
+            // Keyed by the L2 entry: it names the compressed cluster (offset and length) alone.
+            context.data(this, entry, clusterSize, clusterDecoder, pos, (int) (pos & clusterMask), dst);
+        } finally {
+            dst.limit(oldLimit);
+        }
+    }
+
+    /**
+     * The data cache's decoder: a whole cluster. A stream that ends before the cluster does
+     * leaves zeros after it (as the zeroed heap array of the earlier cache did), never the
+     * bytes a recycled slot held before.
+     */
+    private int decodeCluster(long entry, long vpos, ByteBuffer out) throws IOException {
+        decompress(entry, vpos, out);
+        fillZeros(out, out.remaining());
+        return clusterSize;
     }
 
     /**

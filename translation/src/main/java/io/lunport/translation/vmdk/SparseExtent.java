@@ -3,6 +3,7 @@ package io.lunport.translation.vmdk;
 import io.lunport.translation.ImageFormatException;
 import io.lunport.translation.MediumException;
 import io.lunport.translation.TranslationContext;
+import io.lunport.translation.cache.OffHeapDataCache;
 import io.lunport.translation.blockmap.EntryTable;
 import io.lunport.translation.blockmap.ImageFile;
 import io.lunport.translation.blockmap.Run;
@@ -11,7 +12,6 @@ import io.lunport.translation.codec.ZlibDecompressor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * A hosted sparse extent: grain g of the extent is found through grain directory entry
@@ -46,6 +46,7 @@ final class SparseExtent implements VmdkExtent {
     private final SparseHeader header;
     private final TranslationContext context;
     private final long grainBytes;
+    private final OffHeapDataCache.UnitDecoder grainDecoder = this::inflateGrain;
     private final long gtCoverage;
 
     SparseExtent(long start, ImageFile image, SparseHeader header, TranslationContext context) {
@@ -143,15 +144,10 @@ final class SparseExtent implements VmdkExtent {
             }
             return;
         }
-        byte[] grain = context.data(this, run.host(), () -> {
-            byte[] out = new byte[(int) grainBytes];
-            int produced = inflateGrain(run.host(), offset, ByteBuffer.wrap(out));
-            return produced == out.length ? out : Arrays.copyOf(out, produced);
-        });
-        if (inGrain + n > grain.length) {
-            throw tooShort(run.host(), offset, grain.length, inGrain);
+        int produced = context.data(this, run.host(), (int) grainBytes, grainDecoder, offset, (int) inGrain, dst);
+        if (inGrain + n > produced) {
+            throw tooShort(run.host(), offset, produced, inGrain);
         }
-        dst.put(grain, (int) inGrain, n);
     }
 
     private MediumException tooShort(long host, long offset, int produced, long inGrain) {
