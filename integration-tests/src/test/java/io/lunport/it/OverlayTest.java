@@ -71,6 +71,23 @@ class OverlayTest {
         assertThat(sha256(image)).as("the image is never written").isEqualTo(before);
     }
 
+    /**
+     * GET LBA STATUS shows a raw image's holes as deallocated: qemu's iSCSI driver builds its
+     * map from it, and that map equals qemu's map of the file itself (from SEEK_DATA).
+     */
+    @Test
+    void getLbaStatusReportsTheRawImagesHolesAsQemuMapsTheFile() throws Exception {
+        Path dir = Itwork.dir("overlay-holes");
+        Path image = TestImages.holey(dir.resolve("holes.raw"), SIZE, 22);
+        String fileMap = Tools.check("qemu-img", "map", "--output=json", "-f", "raw", image.toString()).stdout();
+        assertThat(fileMap).as("the image has holes").contains("\"data\": false");
+        try (LunportProcess s = LunportProcess.builder("ov-holes").lun("holes", image)
+                .stateDir(Itwork.fresh(dir.resolve("state"))).start()) {
+            String lunMap = Tools.check("qemu-img", "map", "--output=json", s.url("holes")).stdout();
+            assertThat(lunMap).isEqualTo(fileMap);
+        }
+    }
+
     @Test
     void libiscsiFamiliesTheOverlayEnablesPass() throws Exception {
         Path dir = Itwork.dir("overlay-cu");

@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * A raw image: virtual offset equals file offset. The file's length is the disk size.
  *
- * <p>Extents: a raw file carries no allocation map of its own that Java can read cheaply
- * (SEEK_DATA is not reachable), so the whole range is reported as DATA.
+ * <p>Extents: the file system's own allocation map, through {@link FileHoles} (holes are
+ * UNALLOCATED, the rest DATA); where that map cannot be read, the whole range is DATA.
  */
 public final class RawBlockSource implements BlockSource {
 
@@ -26,12 +26,14 @@ public final class RawBlockSource implements BlockSource {
     private final FileChannel channel;
     private final long size;
     private final byte[] identity;
+    private final FileHoles holes;
 
-    private RawBlockSource(Path path, FileChannel channel, long size, byte[] identity) {
+    private RawBlockSource(Path path, FileChannel channel, long size, byte[] identity, FileHoles holes) {
         this.path = path;
         this.channel = channel;
         this.size = size;
         this.identity = identity;
+        this.holes = holes;
     }
 
     /** Raw is what remains when no other format recognizes a file: it matches everything. */
@@ -55,7 +57,7 @@ public final class RawBlockSource implements BlockSource {
     public static RawBlockSource open(Path path) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         try {
-            return new RawBlockSource(path, channel, channel.size(), identityOf(path));
+            return new RawBlockSource(path, channel, channel.size(), identityOf(path), FileHoles.open(path));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -135,7 +137,7 @@ public final class RawBlockSource implements BlockSource {
 
     @Override
     public List<Extent> extents(long offset, long length) {
-        return List.of(new Extent(offset, length, Extent.Kind.DATA));
+        return holes.extents(offset, length);
     }
 
     @Override
@@ -155,6 +157,10 @@ public final class RawBlockSource implements BlockSource {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            holes.close();
+        } finally {
+            channel.close();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.lunport.translation.vhdx.synth;
 
 import static io.lunport.translation.blockmap.ImageTests.assertSameBytes;
+import static io.lunport.translation.blockmap.ImageTests.qemuMap;
 import static io.lunport.translation.blockmap.ImageTests.qemuRaw;
 import static io.lunport.translation.blockmap.ImageTests.run;
 import static io.lunport.translation.vhdx.synth.VhdxOracles.assertSameBytesZeroPadded;
@@ -15,6 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.Extent;
+import io.lunport.translation.RawBlockSource;
+import io.lunport.translation.blockmap.ImageTests.MapEntry;
 import io.lunport.translation.vhdx.VhdxBlockSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.TreeSet;
 import io.lunport.translation.vhdx.synth.SourceImages.Image;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,6 +124,31 @@ class VhdxViewTest {
             stored += data ? 1 : 0;
         }
         assertThat(view.layout().payloadBlocks()).isEqualTo(stored);
+    }
+
+    /**
+     * A raw source's holes reach the view: the blocks it stores are exactly those that
+     * {@code qemu-img map -f raw} (which asks the file system itself) finds data in.
+     */
+    @Test
+    void aRawSourceStoresOnlyTheBlocksItsFileSystemHasDataIn() throws Exception {
+        long blockSize = 1 << 20;
+        TreeSet<Long> expected = new java.util.TreeSet<>();
+        for (MapEntry entry : qemuMap(raw, "raw")) {
+            for (long b = entry.start() / blockSize; entry.data() && b <= (entry.start() + entry.length() - 1) / blockSize; b++) {
+                expected.add(b);
+            }
+        }
+        assertThat(expected).as("the source has holes").hasSizeLessThan((int) (SIZE / blockSize));
+        try (VhdxView view = VhdxView.of(RawBlockSource.open(raw), new VhdxLayoutOptions(1 << 20, 512, 4096))) {
+            TreeSet<Long> stored = new java.util.TreeSet<>();
+            for (long block = 0; block < view.layout().totalBlocks(); block++) {
+                if (view.batEntry(block + block / view.layout().chunkRatio()) != 0) {
+                    stored.add(block);
+                }
+            }
+            assertThat(stored).isEqualTo(expected);
+        }
     }
 
     @Test
