@@ -118,6 +118,25 @@ class OverlayCommandsTest {
     }
 
     @Test
+    void aFullyProvisionedLuReportsItsFilesHolesAsMapped() throws Exception {
+        Path file = dir.resolve("sparse.raw");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[4096]).put(0, (byte) 1), 0); // data at the start, a hole after it
+            ch.truncate(SIZE);
+            ch.write(ByteBuffer.allocate(1), SIZE - 1);
+        }
+        io.lunport.device.DirectFileBlockDevice device = io.lunport.device.DirectFileBlockDevice.open(file);
+        try (ScsiTargetDevice target = new ScsiTargetDevice(Map.of(0, new LogicalUnit(device, 512, "SN0004")))) {
+            TestTask status = TestTask.in(0, 1024, 0x9E, 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0);
+            assertGood(target.execute(status));
+            ByteBuffer b = ByteBuffer.wrap(status.dataInBytes());
+            assertThat(b.getInt(0)).isEqualTo(4 + 16);
+            assertThat(new long[] {b.getLong(8), b.getInt(16), b.get(20)}).containsExactly(0, 2048, 0);
+        }
+    }
+
+    @Test
     void getLbaStatusStartsAtTheRequestedLbaAfterSingleUnmaps() throws Exception {
         try (ScsiTargetDevice target = overlayTarget()) {
             for (int i = 0; i + 8 <= 256; i += 8) {

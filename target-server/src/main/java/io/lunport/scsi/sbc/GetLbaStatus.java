@@ -56,12 +56,15 @@ public final class GetLbaStatus implements CommandHandler {
         int[] states = new int[maxDescriptors];
         int n = 0;
         long next = lba;
+        // A fully provisioned LU (LBPME 0: a --direct or read-only raw file) maps every LBA
+        // (SBC-4 4.7.2), even where its file happens to have a hole.
+        boolean thin = unit.device().supportsDeallocate();
         for (Extent e : extents) {
             long endBlock = (e.end() + (1L << shift) - 1) >>> shift;
             if (endBlock <= next) {
                 continue;
             }
-            int state = e.kind() == Extent.Kind.DATA ? MAPPED : DEALLOCATED;
+            int state = !thin || e.kind() == Extent.Kind.DATA ? MAPPED : DEALLOCATED;
             if (n > 0 && states[n - 1] == state) {
                 counts[n - 1] += endBlock - next;
             } else if (n < maxDescriptors) {
