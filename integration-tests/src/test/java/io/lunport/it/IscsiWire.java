@@ -319,6 +319,26 @@ public final class IscsiWire implements AutoCloseable {
     }
 
     /**
+     * Pings the target with an immediate NOP-Out and waits for its NOP-In: the target handles a
+     * connection's PDUs in order, so everything sent before has then been received.
+     */
+    public void ping() throws IOException {
+        byte[] h = sessionPdu(0x40 | OP_NOP_OUT, 0x80);
+        int myItt = ByteBuffer.wrap(h).getInt(16);
+        putInt(h, 20, 0xFFFFFFFF); // a ping the initiator starts carries no target transfer tag
+        send(h);
+        while (true) {
+            Pdu p = read();
+            if (p.opcode() == OP_NOP_IN && p.u32(16) == myItt) {
+                return;
+            }
+            if (p.opcode() != OP_NOP_IN) {
+                throw new IOException("unexpected " + p + " while waiting for the NOP-In of 0x" + Integer.toHexString(myItt));
+            }
+        }
+    }
+
+    /**
      * Answers a target's NOP-In ping: an immediate NOP-Out with ITT 0xffffffff echoing the
      * ping's target transfer tag (RFC 7143 section 11.18).
      */

@@ -46,6 +46,7 @@ class PreemptAndAbortTest {
 
             byte[] read = {0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0};
             int heldItt = b.sendAhead(read, 8 * 512);
+            b.ping(); // the READ is now held by the target, not still on its way
 
             assertThat(prOut(a, PREEMPT_AND_ABORT, WRITE_EXCLUSIVE, 0xAAL, 0xBBL).status()).isZero();
 

@@ -17,8 +17,9 @@ public interface TaskAborter {
     /**
      * Aborts every task on {@code lun} that came from a nexus {@code nexuses} accepts, as ABORT
      * TASK SET from that nexus would, but with no response to it (TAS 0: aborted tasks end
-     * silently). Returns without waiting: tasks already running on a worker finish their medium
-     * access and their status is dropped.
+     * silently). Returns once none of those tasks can start or answer any more (held ones are
+     * dropped, running ones marked aborted), without waiting for a medium access already under
+     * way on a worker: it finishes and its status is dropped.
      */
     void abortTasks(int lun, Predicate<ItNexus> nexuses);
 }

@@ -35,7 +35,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -774,14 +776,31 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     /**
      * Another nexus' PREEMPT AND ABORT preempted this session's nexus: its tasks on {@code lun},
      * held ones included, end without a response (TAS 0), as if by an ABORT TASK SET nobody
-     * answers. Runs on this connection's event loop.
+     * answers. Runs on this connection's event loop; the future completes once no such task
+     * can start or answer any more, so that a command the initiator sends after seeing the
+     * PERSISTENT RESERVE OUT complete is never mistaken for one of them.
      */
-    void abortTasksFromOutside(int lun) {
-        channel.eventLoop().execute(() -> {
-            List<ScsiCommand> victims = new ArrayList<>();
-            collectTasks(lun, victims);
-            abort(victims);
-        });
+    CompletableFuture<Void> abortTasksFromOutside(int lun) {
+        CompletableFuture<Void> applied = new CompletableFuture<>();
+        Runnable abortTasks = () -> {
+            try {
+                List<ScsiCommand> victims = new ArrayList<>();
+                collectTasks(lun, victims);
+                abort(victims);
+            } finally {
+                applied.complete(null);
+            }
+        };
+        try {
+            if (channel.eventLoop().inEventLoop()) {
+                abortTasks.run();
+            } else {
+                channel.eventLoop().execute(abortTasks);
+            }
+        } catch (RejectedExecutionException shuttingDown) {
+            applied.complete(null); // the loop is gone, and with it every task of this connection
+        }
+        return applied;
     }
 
     /**

@@ -4,9 +4,16 @@ import io.lunport.iscsi.target.IscsiTarget;
 import io.lunport.iscsi.text.NegotiatedParameters;
 import io.lunport.scsi.ItNexus;
 import io.lunport.scsi.TaskAborter;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -21,7 +28,11 @@ public final class SessionRegistry implements TaskAborter {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
 
+    /** How long PREEMPT AND ABORT waits for a preempted session's event loop; it only drops state. */
+    private static final Duration ABORT_WAIT = Duration.ofSeconds(10);
+
     private final Map<Session.Key, Session> sessions = new ConcurrentHashMap<>();
+
     private final AtomicInteger nextTsih = new AtomicInteger(1);
 
     /**
@@ -69,13 +80,26 @@ public final class SessionRegistry implements TaskAborter {
         return sessions.values().stream().anyMatch(s -> !s.isDiscovery() && s.target().name().equals(targetName));
     }
 
-    /** PREEMPT AND ABORT: the sessions of the preempted nexuses abort their tasks on the LUN. */
+    /**
+     * PREEMPT AND ABORT: the sessions of the preempted nexuses abort their tasks on the LUN.
+     * Called on a worker thread, never an event loop: it waits for each of those sessions'
+     * event loops to have applied the abort.
+     */
     @Override
     public void abortTasks(int lun, Predicate<ItNexus> nexuses) {
+        List<CompletableFuture<Void>> applied = new ArrayList<>();
         for (Session session : sessions.values()) {
             if (session.nexus() != null && nexuses.test(session.nexus())) {
-                session.connection().abortTasksFromOutside(lun);
+                applied.add(session.connection().abortTasksFromOutside(lun));
             }
+        }
+        try {
+            CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new)).get(ABORT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("PREEMPT AND ABORT on LUN {}: the preempted sessions did not apply the abort within {} s", lun,
+                    ABORT_WAIT.toSeconds());
         }
     }
 
