@@ -27,8 +27,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,6 +46,12 @@ public final class IscsiServer implements AutoCloseable {
 
     /** Seconds without a PDU before the target pings (and, one more period later, drops). */
     static final int IDLE_SECONDS = Integer.getInteger("lunport.idleSeconds", 15);
+
+    /**
+     * Commands that may wait for a worker thread, all connections together: 512 connections
+     * with a full command window. The array (256 KiB) is allocated once.
+     */
+    static final int WORKER_QUEUE_CAPACITY = 512 * IscsiConnection.QUEUE_DEPTH;
 
     private final TargetRegistry targets;
     private final SessionRegistry sessions = new SessionRegistry();
@@ -68,7 +74,10 @@ public final class IscsiServer implements AutoCloseable {
         this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.group = new MultiThreadIoEventLoopGroup(0, io);
         AtomicInteger n = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        // An array queue: handing a command over allocates no queue node. When it is full the
+        // executor refuses, and the connection answers TASK SET FULL (the initiator retries).
+        this.workers = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(WORKER_QUEUE_CAPACITY), r -> {
             Thread t = new Thread(r, "lunport-io-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;

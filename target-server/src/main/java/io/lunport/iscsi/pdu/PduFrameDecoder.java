@@ -9,6 +9,8 @@ import java.util.List;
  * Frames the byte stream into {@link Pdu}s: basic header, additional header segments
  * (skipped: lunport takes no extended CDBs), header digest, data segment, padding, data
  * digest. It only frames and checks; what a PDU means is the connection handler's business.
+ * Every PDU is passed in the same reused view, valid during the next handler's
+ * {@code channelRead} only: framing allocates nothing.
  *
  * <p>The data segment length is checked against the limit in force before a single byte of
  * the segment is buffered, so a peer cannot make the target allocate what it claims.
@@ -21,6 +23,8 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
     private int maxDataSegmentLength = LOGIN_MAX_DATA_SEGMENT_LENGTH;
     private boolean headerDigest;
     private boolean dataDigest;
+    /** Every PDU of the connection, one after the other (see {@link Pdu}). */
+    private final Pdu view = Pdu.newView();
     /** After a refusal the stream has no trustworthy PDU boundary: everything else is dropped. */
     private boolean failed;
 
@@ -88,9 +92,9 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
                 throw new PduException(PduException.Kind.DATA_DIGEST, header, "data digest mismatch");
             }
         }
-        ByteBuf header = in.retainedSlice(start, Pdu.BHS_LENGTH);
-        ByteBuf data = dataLength == 0 ? io.netty.buffer.Unpooled.EMPTY_BUFFER : in.retainedSlice(dataStart, dataLength);
         in.readerIndex(start + total);
-        out.add(new Pdu(header, data));
+        // ByteToMessageDecoder hands each decoded PDU on before it decodes the next (this method
+        // adds at most one), so one view serves them all.
+        out.add(view.frame(in, start, dataStart, dataLength));
     }
 }

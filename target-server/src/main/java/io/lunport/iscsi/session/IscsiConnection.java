@@ -29,10 +29,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -100,10 +101,13 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private final BufferBudget budget = new BufferBudget(MAX_BUFFERED_PAYLOAD);
     /** Reads that wait for payload memory, in arrival order. */
     private final ArrayDeque<ScsiCommand> waitingForBuffers = new ArrayDeque<>();
-    /** CmdSNs that ABORT TASK disposed of before they were run; the window steps over them. */
-    private final java.util.Set<Integer> abortedCmdSns = new java.util.HashSet<>();
+    /**
+     * CmdSNs that ABORT TASK disposed of before they were run; the window steps over them. A
+     * set of primitive keys (the value is always TRUE), so that looking a CmdSN up boxes nothing.
+     */
+    private final IntObjectHashMap<Boolean> abortedCmdSns = new IntObjectHashMap<>();
     /** Commands that arrived ahead of ExpCmdSN, by CmdSN, until the gap closes. */
-    private final Map<Integer, Pdu> heldCommands = new HashMap<>();
+    private final IntObjectHashMap<Pdu> heldCommands = new IntObjectHashMap<>();
     private final List<PendingTaskManagement> pendingTaskManagement = new ArrayList<>();
     private TextContinuation textContinuation;
 
@@ -323,7 +327,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             case Opcode.NOP_OUT, Opcode.SCSI_COMMAND, Opcode.TASK_MANAGEMENT_REQUEST, Opcode.TEXT_REQUEST,
                     Opcode.LOGOUT_REQUEST -> sequence(pdu);
             default -> reject(opcode == Opcode.LOGIN_REQUEST ? RejectReason.PROTOCOL_ERROR : RejectReason.COMMAND_NOT_SUPPORTED,
-                    pdu.header().retainedSlice());
+                    pdu.copyOfHeader());
         }
     }
 
@@ -339,7 +343,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         switch (window.admit(pdu.cmdSn())) {
             case IN_ORDER -> {
-                if (abortedCmdSns.remove(pdu.cmdSn())) {
+                if (abortedCmdSns.remove(pdu.cmdSn()) != null) {
                     window.completed(); // ABORT TASK named it before it arrived: it never runs.
                 } else {
                     dispatch(pdu, true);
@@ -347,7 +351,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 drainHeldCommands();
             }
             case AHEAD -> {
-                Pdu previous = heldCommands.put(pdu.cmdSn(), (Pdu) pdu.retain());
+                // The PDU is the decoder's view, valid during this call only: keep a copy.
+                Pdu previous = heldCommands.put(pdu.cmdSn(), pdu.copy());
                 if (previous != null) {
                     previous.release();
                 }
@@ -370,7 +375,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 } finally {
                     held.release();
                 }
-            } else if (abortedCmdSns.remove(next)) {
+            } else if (abortedCmdSns.remove(next) != null) {
                 window.admit(next);
                 window.completed();
             } else {
@@ -407,9 +412,16 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        int echoLength = Math.min(pdu.data().readableBytes(), params.initiatorMaxRecvDataSegmentLength());
+        int echoLength = Math.min(pdu.dataLength(), params.initiatorMaxRecvDataSegmentLength());
+        ByteBuf echo = null;
+        if (echoLength > 0) {
+            // The PDU's bytes are gone after this call; the echo may wait in the outbound buffer.
+            echo = channel.alloc().buffer(echoLength);
+            pdu.copyData(echo, 0, echoLength);
+            echo.writerIndex(echoLength);
+        }
         ByteBuf header = TargetPdus.nopIn(writer, pdu.lun(), itt, TargetPdus.NO_TAG, statSn++, window);
-        writer.send(header, echoLength == 0 ? null : pdu.data().retainedSlice(pdu.data().readerIndex(), echoLength), true);
+        writer.send(header, echo, true);
     }
 
     /** No PDU for a while: ping the initiator, and drop it if the last ping went unanswered. */
@@ -435,12 +447,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         int itt = pdu.initiatorTaskTag();
         if (session.isDiscovery()) {
             finishUncounted(counted);
-            reject(RejectReason.PROTOCOL_ERROR, h.retainedSlice());
+            reject(RejectReason.PROTOCOL_ERROR, pdu.copyOfHeader());
             return;
         }
         if (tasks.containsKey(itt)) {
             finishUncounted(counted);
-            reject(RejectReason.TASK_IN_PROGRESS, h.retainedSlice());
+            reject(RejectReason.TASK_IN_PROGRESS, pdu.copyOfHeader());
             return;
         }
         int flags = pdu.flags();
@@ -448,11 +460,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         boolean read = (flags & 0x40) != 0;
         boolean write = (flags & 0x20) != 0;
         long edtlUnsigned = h.getUnsignedInt(20);
-        int immediateLength = pdu.data().readableBytes();
+        int immediateLength = pdu.dataLength();
         if (immediateLength > 0 && (!write || !params.immediateData() || immediateLength > edtlUnsigned
                 || immediateLength > params.firstBurstLength())) {
             finishUncounted(counted);
-            reject(RejectReason.PROTOCOL_ERROR, h.retainedSlice());
+            reject(RejectReason.PROTOCOL_ERROR, pdu.copyOfHeader());
             return;
         }
         int edtl = (int) Math.min(edtlUnsigned, Integer.MAX_VALUE);
@@ -481,7 +493,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             }
             command.dataOut = channel.alloc().directBuffer(edtl);
             if (immediateLength > 0) {
-                command.dataOut.setBytes(0, pdu.data(), pdu.data().readerIndex(), immediateLength);
+                pdu.copyData(command.dataOut, 0, immediateLength);
                 command.received = immediateLength;
             }
             command.nextR2tOffset = command.unsolicitedEnd;
@@ -517,7 +529,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         ByteBuf h = pdu.header();
         int ttt = pdu.targetTransferTag();
         int offset = h.getInt(40);
-        int length = pdu.data().readableBytes();
+        int length = pdu.dataLength();
         boolean solicited = ttt != TargetPdus.NO_TAG;
         if ((solicited && ttt != command.targetTransferTag) || offset != command.received
                 || h.getInt(36) != command.expectedDataSn
@@ -530,7 +542,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             failCommand(command, SenseData.of(SenseData.ABORTED_COMMAND, 0x4B, offsetError ? 0x05 : 0x00));
             return;
         }
-        command.dataOut.setBytes(offset, pdu.data(), pdu.data().readerIndex(), length);
+        pdu.copyData(command.dataOut, offset, length);
         command.received += length;
         command.expectedDataSn++;
         if (pdu.isFinal()) {
@@ -587,7 +599,16 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             waitingForBuffers.add(command);
             return;
         }
-        workers.execute(command.onWorker);
+        handToWorker(command);
+    }
+
+    /** Queues a command for a worker; when the queue is full (or the server stops) it ends with TASK SET FULL. */
+    private void handToWorker(ScsiCommand command) {
+        try {
+            workers.execute(command.onWorker);
+        } catch (RejectedExecutionException full) {
+            failCommand(command, null);
+        }
     }
 
     /** On a worker thread: run the command (unless it was aborted while queued), then hand it back, whatever happens. */
@@ -621,7 +642,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 next.dataOut = channel.alloc().directBuffer(need);
                 solicitData(next);
             } else {
-                workers.execute(next.onWorker);
+                handToWorker(next);
             }
         }
     }
@@ -677,11 +698,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 ByteBuf header = TargetPdus.dataIn(writer, flags, status.code(), command.initiatorTaskTag(),
                         last && statusInDataIn ? statSn++ : 0, window, dataSn++, offset,
                         last && statusInDataIn ? residualCount : 0);
-                writer.send(header, data.retainedSlice(offset, segment), false);
+                // The last segment (for most commands the only one) goes out in the buffer itself,
+                // which passes to the channel with it; earlier ones are slices of it.
+                writer.send(header, last ? data.setIndex(offset, length) : data.retainedSlice(offset, segment), false);
                 offset += segment;
             }
-        }
-        if (data != null) {
+        } else if (data != null) {
             data.release();
         }
         if (!statusInDataIn) {
@@ -709,7 +731,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         finishUncounted(counted);
         int itt = pdu.initiatorTaskTag();
         if (session.isDiscovery()) {
-            reject(RejectReason.PROTOCOL_ERROR, pdu.header().retainedSlice());
+            reject(RejectReason.PROTOCOL_ERROR, pdu.copyOfHeader());
             return;
         }
         int function = pdu.flags() & 0x7F;
@@ -819,12 +841,12 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         Pdu held = heldCommands.get(refCmdSn);
         if (held != null && held.initiatorTaskTag() == referencedTag) {
             heldCommands.remove(refCmdSn).release();
-            abortedCmdSns.add(refCmdSn);
+            abortedCmdSns.put(refCmdSn, Boolean.TRUE);
             return TMF_FUNCTION_COMPLETE;
         }
         boolean inWindow = SerialNumbers.lessOrEqual(window.expCmdSn(), refCmdSn) && SerialNumbers.lessOrEqual(refCmdSn, window.maxCmdSn());
         if (inWindow && SerialNumbers.lessThan(refCmdSn, pdu.cmdSn()) && held == null) {
-            abortedCmdSns.add(refCmdSn);
+            abortedCmdSns.put(refCmdSn, Boolean.TRUE);
             return TMF_FUNCTION_COMPLETE;
         }
         return TMF_TASK_DOES_NOT_EXIST;
@@ -838,15 +860,15 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             }
         }
         // Commands still waiting for their CmdSN turn are aborted too: they must not run after the TMF.
-        heldCommands.entrySet().removeIf(e -> {
-            Pdu held = e.getValue();
+        for (Iterator<IntObjectMap.PrimitiveEntry<Pdu>> it = heldCommands.entries().iterator(); it.hasNext(); ) {
+            IntObjectMap.PrimitiveEntry<Pdu> e = it.next();
+            Pdu held = e.value();
             if (held.opcode() == Opcode.SCSI_COMMAND && (lun < 0 || lunNumber(held.lun()) == lun)) {
-                abortedCmdSns.add(e.getKey());
+                abortedCmdSns.put(e.key(), Boolean.TRUE);
                 held.release();
-                return true;
+                it.remove();
             }
-            return false;
-        });
+        }
     }
 
     /** An aborted task has ended: answer every task management request that waited for it. */
@@ -892,7 +914,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         try {
             request = TextParameters.parse(ByteBufUtil.getBytes(pdu.data()));
         } catch (TextFormatException e) {
-            reject(RejectReason.PROTOCOL_ERROR, pdu.header().retainedSlice());
+            reject(RejectReason.PROTOCOL_ERROR, pdu.copyOfHeader());
             return;
         }
         ByteBuf text = Unpooled.buffer();

@@ -54,7 +54,7 @@ class PduFrameDecoderTest {
         return new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                decoded.add((Pdu) msg);
+                decoded.add(((Pdu) msg).copy()); // the decoder's view is valid during this call only
             }
         });
     }
@@ -235,7 +235,7 @@ class PduFrameDecoderTest {
                 if (p.opcode() == Opcode.LOGIN_REQUEST) {
                     decoder.startFullFeaturePhase(8192, true, true);
                 }
-                decoded.add(p);
+                decoded.add(p.copy());
             }
         });
         byte[] login = pdu(Opcode.LOGIN_REQUEST, 1, 0, text("a=b\0"), false, false);
@@ -247,13 +247,36 @@ class PduFrameDecoderTest {
     }
 
     @Test
-    void releasingThePduReleasesTheInput() {
+    void theViewPinsNoInputAndACopyOwnsItsBytes() {
         EmbeddedChannel ch = channel(new PduFrameDecoder());
         ByteBuf in = Unpooled.directBuffer().writeBytes(pdu(Opcode.SCSI_COMMAND, 1, 0, text("abc"), false, false));
         ch.writeInbound(in);
+        assertThat(in.refCnt()).as("input released once framed").isZero();
         assertThat(decoded).hasSize(1);
-        decoded.remove(0).release();
-        assertThat(in.refCnt()).isZero();
+        assertThat(decoded.get(0).data().toString(StandardCharsets.UTF_8)).isEqualTo("abc");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void everyPduOfOneReadArrivesWithItsOwnFieldsInTheReusedView() {
+        List<String> seen = new ArrayList<>();
+        List<Pdu> views = new ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel(new PduFrameDecoder(), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                Pdu p = (Pdu) msg;
+                views.add(p);
+                ByteBuf copy = Unpooled.buffer();
+                p.copyData(copy, 0, p.dataLength());
+                copy.writerIndex(p.dataLength());
+                seen.add(p.initiatorTaskTag() + ":" + copy.toString(StandardCharsets.UTF_8));
+                p.release();
+            }
+        });
+        ch.writeInbound(Unpooled.wrappedBuffer(pdu(Opcode.SCSI_COMMAND, 1, 0, text("one"), false, false),
+                pdu(Opcode.NOP_OUT, 2, 0, new byte[0], false, false), pdu(Opcode.DATA_OUT, 3, 0, text("three"), false, false)));
+        assertThat(seen).containsExactly("1:one", "2:", "3:three");
+        assertThat(views).hasSize(3).allSatisfy(v -> assertThat(v).isSameAs(views.get(0)));
         ch.finishAndReleaseAll();
     }
 }

@@ -66,7 +66,7 @@ class PduWriterTest {
                     EmbeddedChannel in = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            pdus.add((Pdu) msg);
+                            pdus.add(((Pdu) msg).copy()); // the view is valid during this call only
                         }
                     });
                     in.writeInbound(Unpooled.wrappedBuffer(wire));
