@@ -166,11 +166,13 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         phase = Phase.LOGGED_OUT;
         for (ScsiCommand command : tasks.values()) {
             command.aborted = true;
-            if (command.state == ScsiCommand.State.COLLECTING_DATA) {
-                command.release();
+            if (command.state == ScsiCommand.State.COLLECTING_DATA || waitingForBuffers.contains(command)) {
+                command.discard(); // Nothing runs for it, so it never comes back to complete().
             }
         }
         tasks.clear();
+        freeCommands.forEach(ScsiCommand::discard);
+        freeCommands.clear();
         waitingForBuffers.clear();
         heldCommands.values().forEach(Pdu::release);
         heldCommands.clear();
@@ -491,7 +493,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
-            command.dataOut = channel.alloc().directBuffer(edtl);
+            command.allocateDataOut(edtl);
             if (immediateLength > 0) {
                 pdu.copyData(command.dataOut, 0, immediateLength);
                 command.received = immediateLength;
@@ -639,7 +641,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             }
             waitingForBuffers.poll();
             if (next.state == ScsiCommand.State.COLLECTING_DATA) {
-                next.dataOut = channel.alloc().directBuffer(need);
+                next.allocateDataOut(need);
                 solicitData(next);
             } else {
                 handToWorker(next);
@@ -664,8 +666,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             command.release();
         }
         budget.release(command);
-        if (freeCommands.size() < QUEUE_DEPTH) {
+        if (freeCommands.size() < QUEUE_DEPTH && phase == Phase.FULL_FEATURE) {
             freeCommands.add(command);
+        } else {
+            command.discard(); // the connection is closing, or has free commands enough
         }
         if (phase == Phase.FULL_FEATURE) {
             startWaitingCommands();

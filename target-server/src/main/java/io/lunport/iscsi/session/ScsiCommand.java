@@ -18,11 +18,20 @@ import java.util.function.Consumer;
  * executor and the event loop's task queue, which publish every field.
  *
  * <p>Commands are recycled by their connection ({@link #start} readies a free one), so the
- * I/O path allocates no command objects, CDB buffers or lambdas.
+ * I/O path allocates no command objects, CDB buffers or lambdas. A command also keeps the
+ * payload buffer of a transfer up to {@link #KEPT_PAYLOAD_BYTES} for the next one, with its
+ * {@link ByteBuffer} view: a view of a Netty buffer is a new object each time one is made.
  */
 final class ScsiCommand implements ScsiTask {
 
     enum State { FREE, COLLECTING_DATA, EXECUTING, DONE }
+
+    /**
+     * The largest payload buffer a command keeps between uses. With a full command window a
+     * connection keeps at most {@link IscsiConnection#QUEUE_DEPTH} of them; in practice as many
+     * as it has small commands in flight, each as large as the largest it carried.
+     */
+    static final int KEPT_PAYLOAD_BYTES = 64 << 10;
 
     private final ByteBuffer cdbBytes = ByteBuffer.allocate(16);
     private final ByteBuffer cdb = cdbBytes.asReadOnlyBuffer();
@@ -57,6 +66,14 @@ final class ScsiCommand implements ScsiTask {
     int r2tSn;
     int unsolicitedEnd;
     int expectedDataSn;
+
+    /**
+     * The payload buffer kept between uses (one reference is the command's), or null, and its
+     * view over the whole capacity. Reused only when the command holds the last reference: the
+     * channel has written and released what it was sent in.
+     */
+    private ByteBuf kept;
+    private ByteBuffer keptView;
 
     // Results, written by the worker.
     private ByteBuf dataIn;
@@ -149,6 +166,11 @@ final class ScsiCommand implements ScsiTask {
         return read;
     }
 
+    /** Allocates the buffer the data-out is collected in ({@code length} bytes, from index 0). */
+    void allocateDataOut(int length) {
+        dataOut = payloadBuffer(length);
+    }
+
     @Override
     public ByteBuffer dataOut(int wanted) {
         wantedOut = wanted;
@@ -156,7 +178,7 @@ final class ScsiCommand implements ScsiTask {
         if (dataOut == null || length <= 0) {
             return ByteBuffer.allocate(0);
         }
-        return dataOut.nioBuffer(0, length);
+        return view(dataOut, length);
     }
 
     @Override
@@ -166,9 +188,49 @@ final class ScsiCommand implements ScsiTask {
         if (dataIn != null) {
             dataIn.release();
         }
-        dataIn = alloc.directBuffer(Math.max(length, 1));
-        dataInView = dataIn.nioBuffer(0, length);
+        dataIn = payloadBuffer(Math.max(length, 1));
+        dataInView = view(dataIn, length);
         return dataInView;
+    }
+
+    /**
+     * A buffer of at least {@code length} bytes: the kept one when the channel is done with it
+     * and it is large enough, else a new one, kept in its place when it is small enough.
+     */
+    private ByteBuf payloadBuffer(int length) {
+        if (kept != null && kept.refCnt() == 1 && kept.capacity() >= length) {
+            return kept.retain().clear(); // the reference of this use, as for a new buffer
+        }
+        ByteBuf buf = alloc.directBuffer(length);
+        if (length <= KEPT_PAYLOAD_BYTES) {
+            dropKept();
+            kept = buf.retain(); // one reference stays with the command
+            keptView = kept.nioBuffer(0, kept.capacity());
+        }
+        return buf;
+    }
+
+    /** A view of the first {@code length} bytes of {@code buf}: the kept view when it is the kept buffer. */
+    private ByteBuffer view(ByteBuf buf, int length) {
+        if (buf == kept) {
+            return keptView.clear().limit(length);
+        }
+        return buf.nioBuffer(0, length);
+    }
+
+    /** Lets go of the kept buffer (the channel may still hold it until written). */
+    private void dropKept() {
+        if (kept != null) {
+            kept.release();
+            kept = null;
+            keptView = null;
+        }
+    }
+
+    /** The command will not be used again: frees what it kept. */
+    void discard() {
+        release();
+        dropKept();
     }
 
     @Override
@@ -200,7 +262,10 @@ final class ScsiCommand implements ScsiTask {
         return (long) expectedLength - moved;
     }
 
-    /** Frees every buffer the command holds and marks it free for reuse; safe to call twice. */
+    /**
+     * Gives up the buffers of this use (one reference each; the kept one stays for the next use)
+     * and marks the command free for reuse; safe to call twice.
+     */
     void release() {
         state = State.FREE;
         if (dataOut != null) {
