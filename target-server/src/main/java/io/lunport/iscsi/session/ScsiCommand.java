@@ -5,6 +5,7 @@ import io.lunport.scsi.ScsiStatus;
 import io.lunport.scsi.ScsiTask;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
@@ -29,7 +30,7 @@ final class ScsiCommand implements ScsiTask {
     /**
      * The largest payload buffer a command keeps between uses. With a full command window a
      * connection keeps at most {@link IscsiConnection#QUEUE_DEPTH} of them; in practice as many
-     * as it has small commands in flight, each as large as the largest it carried.
+     * as it has small commands in flight, each the largest it carried rounded up to a power of two.
      */
     static final int KEPT_PAYLOAD_BYTES = 64 << 10;
 
@@ -201,13 +202,16 @@ final class ScsiCommand implements ScsiTask {
         if (kept != null && kept.refCnt() == 1 && kept.capacity() >= length) {
             return kept.retain().clear(); // the reference of this use, as for a new buffer
         }
-        ByteBuf buf = alloc.directBuffer(length);
-        if (length <= KEPT_PAYLOAD_BYTES) {
-            dropKept();
-            kept = buf.retain(); // one reference stays with the command
-            keptView = kept.nioBuffer(0, kept.capacity());
+        if (length > KEPT_PAYLOAD_BYTES) {
+            return alloc.directBuffer(length);
         }
-        return buf;
+        dropKept();
+        // A buffer of its own, not a piece of a pooled chunk: kept for long, a piece would hold its
+        // whole chunk. A power of two, so that a mix of sizes settles on one buffer soon.
+        int capacity = Math.max(Integer.highestOneBit(length - 1) << 1, 4096); // length is 1..64 KiB
+        kept = UnpooledByteBufAllocator.DEFAULT.directBuffer(capacity, capacity);
+        keptView = kept.nioBuffer(0, kept.capacity());
+        return kept.retain(); // the reference of this use; the allocation's stays with the command
     }
 
     /** A view of the first {@code length} bytes of {@code buf}: the kept view when it is the kept buffer. */
