@@ -27,7 +27,11 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +49,7 @@ public final class IscsiServer implements AutoCloseable {
 
     /**
      * Commands that may wait for a worker thread, all connections together: 512 connections
-     * with a full command window. When it is full a command ends with TASK SET FULL (the
-     * initiator retries). The queue's arrays (768 KiB) are allocated once.
+     * with a full command window. The array (256 KiB) is allocated once.
      */
     static final int WORKER_QUEUE_CAPACITY = 512 * IscsiConnection.QUEUE_DEPTH;
 
@@ -55,7 +58,7 @@ public final class IscsiServer implements AutoCloseable {
     private final LoginThrottle throttle = new LoginThrottle();
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> channelType;
-    private final CommandWorkers workers;
+    private final ExecutorService workers;
     private final SessionEvents events;
     private final List<Channel> listeners = new ArrayList<>();
 
@@ -70,7 +73,15 @@ public final class IscsiServer implements AutoCloseable {
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.group = new MultiThreadIoEventLoopGroup(0, io);
-        this.workers = new CommandWorkers(workerThreads, WORKER_QUEUE_CAPACITY, "lunport-io-");
+        AtomicInteger n = new AtomicInteger();
+        // An array queue: handing a command over allocates no queue node. When it is full the
+        // executor refuses, and the connection answers TASK SET FULL (the initiator retries).
+        this.workers = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(WORKER_QUEUE_CAPACITY), r -> {
+            Thread t = new Thread(r, "lunport-io-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Binds every address; the portal group tag of each is its position, from 1. */
@@ -144,6 +155,11 @@ public final class IscsiServer implements AutoCloseable {
     public void close() {
         stopAccepting();
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.close();
+        workers.shutdown();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
