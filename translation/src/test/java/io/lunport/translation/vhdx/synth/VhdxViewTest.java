@@ -21,6 +21,7 @@ import io.lunport.translation.blockmap.ImageTests.MapEntry;
 import io.lunport.translation.vhdx.VhdxBlockSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -175,6 +176,26 @@ class VhdxViewTest {
                 reread.read(at, a);
                 original.read(at, b);
                 assertThat(a.flip()).as("MiB at %d", at).isEqualTo(b.flip());
+            }
+        }
+    }
+
+    /** The BAT is made entry by entry: a read that cuts entries, in either byte order, gives the same bytes. */
+    @Test
+    void theBatReadsTheSameInOddPiecesAndEitherByteOrder() throws Exception {
+        try (VhdxView view = VhdxView.of(open(raw), new VhdxLayoutOptions(1 << 20, 512, 4096))) {
+            long bat = view.layout().batOffset();
+            int length = (int) view.layout().batLength();
+            ByteBuffer whole = ByteBuffer.allocate(length);
+            view.read(bat, whole);
+            assertThat(whole.getLong(0)).as("entry 0 is present").isNotZero();
+            for (ByteOrder order : new ByteOrder[] {ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN}) {
+                ByteBuffer pieces = ByteBuffer.allocateDirect(length).order(order);
+                for (int at = 0; at < length; at += 13) { // 13: every piece but some cuts an entry
+                    pieces.limit(Math.min(length, at + 13)).position(at);
+                    view.read(bat + at, pieces.slice().order(order));
+                }
+                assertThat(pieces.clear()).as("BAT read 13 bytes at a time, %s", order).isEqualTo(whole.clear());
             }
         }
     }
