@@ -66,7 +66,7 @@ class BlockCopierTest {
         assertThat(counters.done()).isEqualTo(disk.size());
         assertThat(counters.written()).as("bytes written (%s)", mode).isEqualTo(expectedWritten);
         if (mode == HoleMode.ALLOCATE) {
-            assertThat(allocatedBytes(out)).as("bytes allocated to the %d-byte %s", disk.size(), out)
+            assertThat(AllocatedBytes.of(out)).as("bytes allocated to the %d-byte %s", disk.size(), out)
                     .isGreaterThanOrEqualTo(disk.size());
         }
     }
@@ -93,20 +93,6 @@ class BlockCopierTest {
             checkCopy(disk, out, HoleMode.ALLOCATE, counters, fallocate ? disk.nonZeroGranuleBytes() : disk.size());
         }
         assertThat(disk.nonZeroGranuleBytes()).as("the disk has zero runs to leave out").isLessThan(disk.size() / 2);
-    }
-
-    /** Blocks the file system allocated to {@code file}, in bytes: {@code stat}'s answer, not ours. */
-    private static long allocatedBytes(Path file) throws IOException {
-        Process stat = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).redirectErrorStream(true).start();
-        String[] blocks = new String(stat.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
-                .trim().split(" ");
-        try {
-            assertThat(stat.waitFor()).as("stat %s: %s", file, String.join(" ", blocks)).isZero();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        return Long.parseLong(blocks[0]) * Long.parseLong(blocks[1]);
     }
 
     @Test
