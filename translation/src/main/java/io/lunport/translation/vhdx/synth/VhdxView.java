@@ -263,6 +263,39 @@ public final class VhdxView implements BlockSource {
         return runs.build();
     }
 
+    /**
+     * Like {@link #extents}, but inside each stored block the source's own runs show through:
+     * ZERO where the source reads zeros (its ZERO and UNALLOCATED runs, and the part of the
+     * last block past the source's end), DATA elsewhere. For a copy of the file that need not
+     * write zeros (an export into a file allocated beforehand); {@link #extents} keeps every
+     * stored block DATA, as a file system serving the view shows it. Asks the source for the
+     * extents of the blocks in the range, block by block.
+     */
+    public List<Extent> extentsInsideBlocks(long offset, long length) throws IOException {
+        Extents runs = new Extents();
+        long end = offset + length;
+        for (Extent e : extents(offset, length)) { // the structures as they are; the blocks below
+            if (e.offset() < firstPayload) {
+                runs.add(e.offset(), Math.min(e.end(), firstPayload) - e.offset(), e.kind());
+            }
+        }
+        for (long at = Math.max(offset, firstPayload); at < end; ) {
+            long slot = (at - firstPayload) / blockSize;
+            long blockEnd = Math.min(end, firstPayload + (slot + 1) * blockSize);
+            long virtual = present.block(slot) * blockSize + (at - firstPayload) % blockSize;
+            long fromSource = Math.max(0, Math.min(blockEnd - at, source.size() - virtual));
+            if (fromSource > 0) {
+                for (Extent e : source.extents(virtual, fromSource)) {
+                    runs.add(at + e.offset() - virtual, e.length(),
+                            e.kind() == Extent.Kind.DATA ? Extent.Kind.DATA : Extent.Kind.ZERO);
+                }
+            }
+            runs.add(at + fromSource, blockEnd - at - fromSource, Extent.Kind.ZERO);
+            at = blockEnd;
+        }
+        return runs.build();
+    }
+
     private static List<Extent> structureExtents(List<VhdxStructures.Piece> pieces, VhdxFileLayout layout) {
         List<Extent> runs = new ArrayList<>();
         long at = 0;

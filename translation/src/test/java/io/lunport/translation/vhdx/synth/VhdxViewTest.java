@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.Extent;
+import io.lunport.translation.Extents;
 import io.lunport.translation.RawBlockSource;
 import io.lunport.translation.blockmap.ImageTests.MapEntry;
 import io.lunport.translation.vhdx.VhdxBlockSource;
@@ -243,6 +244,55 @@ class VhdxViewTest {
             view.read(0, b);
             return b.array();
         }
+    }
+
+    /**
+     * Inside stored blocks the source's holes show as ZERO runs that read as zeros, and every
+     * byte the source holds as data is inside a DATA run; the structures are as in extents().
+     */
+    @Test
+    void extentsInsideBlocksShowTheSourcesZeroRuns() throws Exception {
+        try (VhdxView view = VhdxView.of(open(raw), new VhdxLayoutOptions(1 << 20, 512, 4096))) {
+            long first = view.layout().firstPayloadOffset();
+            assertThat(view.extentsInsideBlocks(0, first)).isEqualTo(view.extents(0, first));
+            ByteBuffer file = ByteBuffer.allocate((int) view.size());
+            view.read(0, file);
+            long zeroBytes = 0;
+            long at = 0;
+            for (Extent e : view.extentsInsideBlocks(0, view.size())) {
+                assertThat(e.offset()).isEqualTo(at);
+                at = e.end();
+                if (e.kind() != Extent.Kind.DATA) {
+                    for (long i = e.offset(); i < e.end(); i++) {
+                        assertThat(file.get((int) i)).as("byte %d of %s", i, e).isZero();
+                    }
+                    zeroBytes += e.offset() >= first ? e.length() : 0;
+                }
+            }
+            assertThat(at).isEqualTo(view.size());
+            // the stored 1 MiB blocks hold 3 MiB - 4 KiB + 70,000 + 1 MiB + 1.5 KiB of data (rounded out to
+            // the file system's 4 KiB blocks); the rest is zeros
+            long data = 3 * MIB - 4096 + 70_000 + MIB + 3 * 512;
+            assertThat(zeroBytes).as("ZERO bytes inside the stored blocks")
+                    .isGreaterThan(view.layout().payloadBlocks() * MIB - data - 8 * 4096);
+            // a range starting inside a block and ending inside another is the same runs, cut
+            long from = first + MIB / 2 + 7;
+            long length = 2 * MIB + 11;
+            assertThat(view.extentsInsideBlocks(from, length)).isEqualTo(cut(view.extentsInsideBlocks(0, view.size()),
+                    from, length));
+        }
+    }
+
+    private static List<Extent> cut(List<Extent> extents, long offset, long length) {
+        Extents runs = new Extents();
+        for (Extent e : extents) {
+            long from = Math.max(offset, e.offset());
+            long to = Math.min(offset + length, e.end());
+            if (from < to) {
+                runs.add(from, to - from, e.kind());
+            }
+        }
+        return runs.build();
     }
 
     @Test
