@@ -1,11 +1,9 @@
 package io.lunport.server.export;
 
-import io.lunport.translation.BlockSource;
 import io.lunport.translation.Extent;
-import io.lunport.translation.SourceInfo;
+import io.lunport.translation.ForwardingBlockSource;
 import io.lunport.translation.vhdx.synth.VhdxView;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -14,46 +12,17 @@ import java.util.List;
  * reads nor writes them (the file is allocated beforehand, see {@link HoleMode#ALLOCATE}).
  * Everything else is the view's; closing this closes the view and its source.
  */
-final class ExportedVhdx implements BlockSource {
+final class ExportedVhdx extends ForwardingBlockSource {
 
     private final VhdxView view;
 
     ExportedVhdx(VhdxView view) {
+        super(view);
         this.view = view;
-    }
-
-    @Override
-    public long size() {
-        return view.size();
-    }
-
-    @Override
-    public void read(long offset, ByteBuffer dst) throws IOException {
-        view.read(offset, dst);
     }
 
     @Override
     public List<Extent> extents(long offset, long length) throws IOException {
         return view.extentsInsideBlocks(offset, length);
-    }
-
-    @Override
-    public byte[] identity() {
-        return view.identity();
-    }
-
-    @Override
-    public String formatName() {
-        return view.formatName();
-    }
-
-    @Override
-    public SourceInfo describe() throws IOException {
-        return view.describe();
-    }
-
-    @Override
-    public void close() throws IOException {
-        view.close();
     }
 }
