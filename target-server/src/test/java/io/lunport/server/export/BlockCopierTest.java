@@ -214,15 +214,7 @@ class BlockCopierTest {
 
         @Override
         public List<Extent> extents(long offset, long length) {
-            Extents runs = new Extents();
-            for (Extent e : extents) {
-                long from = Math.max(offset, e.offset());
-                long to = Math.min(offset + length, e.end());
-                if (from < to) {
-                    runs.add(from, to - from, e.kind());
-                }
-            }
-            return runs.build();
+            return Extents.within(extents, offset, length);
         }
 
         @Override
