@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Export throughput: `lunport export --format vhdx` against `qemu-img convert -O vhdx` of the
-# same source in the same run, alternating which goes first, median of the rounds.
+# Export throughput: `bin/lunport export --format vhdx` against `qemu-img convert -O vhdx` of
+# the same source in the same run, alternating which goes first, median of the rounds.
 #
 #   bench/export.sh        # from the repository root, after `mvn -B -DskipTests package`
 #
@@ -21,8 +21,9 @@
 #
 # Environment: BENCH_ROUNDS (default 3), BENCH_SIZE_MIB (default 3072), BENCH_DIR (scratch
 # dir, kept and reused; default a fresh one under /var/tmp, removed at the end: it needs about
-# 3 x BENCH_SIZE_MIB of disk), LUNPORT_JAVA_OPTS, LUNPORT_JAR (another build of the jar). With the
-# defaults a run takes 5-10 minutes.
+# 3 x BENCH_SIZE_MIB of disk), LUNPORT_JAVA_OPTS, LUNPORT_JAR (another build of the jar; bin/lunport
+# runs it as it runs its own, and records its class-data archive next to it before the rounds).
+# With the defaults a run takes 5-10 minutes.
 set -euo pipefail
 
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -85,8 +86,7 @@ now() { date +%s%N; }
 run_lunport() { # SOURCE OUT -> seconds
   local t0 t1
   t0=$(now)
-  # shellcheck disable=SC2086
-  java ${LUNPORT_JAVA_OPTS:-} -jar "$jar" export "$1" -o "$2" --format vhdx >"$work/lunport.log" 2>&1 \
+  LUNPORT_JAR="$jar" "$root/bin/lunport" export "$1" -o "$2" --format vhdx >"$work/lunport.log" 2>&1 \
     || { cat "$work/lunport.log" >&2; die "lunport export failed"; }
   sync "$2"
   t1=$(now)
@@ -107,6 +107,7 @@ names=(raw qcow2-deflate)
 declare -A src=([raw]=$raw [qcow2-deflate]=$qcow2)
 declare -A fmt=([raw]=raw [qcow2-deflate]=qcow2)
 for n in "${names[@]}"; do cat "${src[$n]}" >/dev/null; done  # page cache warm
+LUNPORT_JAR="$jar" "$root/bin/lunport" version >/dev/null  # its class-data archive, outside the timing
 for r in $(seq "$ROUNDS"); do
   for n in "${names[@]}"; do
     lout="$work/out-lunport.vhdx"; qout="$work/out-qemu.vhdx"

@@ -16,6 +16,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,6 +79,17 @@ class ExportTest {
         assertThat(Libvhdi.info(out)).contains("VHDX").contains("(" + ExportSources.SIZE + " bytes)")
                 .contains("Bytes per sector\t: 512 bytes");
         assertNotSparse(out);
+        // The stored 32 MiB blocks hold 3 MiB of data each: the file was allocated whole (fallocate)
+        // and only what is not zeros was written, 15 MiB of data plus the headers and the BAT.
+        assertThat(bytesWritten(r.stdout())).as("bytes written, of a %d-byte file", Files.size(out))
+                .isLessThan(24L * TestImages.MIB);
+    }
+
+    /** The bytes written, from the summary line ({@code ... 2.1 GiB (2254857830 bytes) written in ...}). */
+    static long bytesWritten(String summary) {
+        Matcher m = Pattern.compile("\\((\\d+) bytes\\) written in ").matcher(summary);
+        assertThat(m.find()).as("summary %s", summary).isTrue();
+        return Long.parseLong(m.group(1));
     }
 
     /** 4096-byte logical sectors: qemu 7.2 cannot open them, so libvhdi reads the disk back. */

@@ -36,6 +36,19 @@ public final class Extents {
         return List.copyOf(runs);
     }
 
+    /** The parts of {@code runs} (in order, as extents() lists them) inside {@code [offset, offset + length)}. */
+    public static List<Extent> within(List<Extent> runs, long offset, long length) {
+        Extents cut = new Extents();
+        for (Extent e : runs) {
+            long from = Math.max(offset, e.offset());
+            long to = Math.min(offset + length, e.end());
+            if (from < to) {
+                cut.add(from, to - from, e.kind());
+            }
+        }
+        return cut.build();
+    }
+
     /**
      * Replaces every UNALLOCATED run of {@code own} by what {@code backing} reports for it
      * (when there is a backing source). Runs past the backing's end stay UNALLOCATED.

@@ -7,7 +7,6 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Platform;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.off_t;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -36,8 +35,6 @@ import org.slf4j.LoggerFactory;
  * matters.
  */
 public final class FileHoles implements Closeable {
-
-    private static final Logger LOG = LoggerFactory.getLogger(FileHoles.class);
 
     /* Linux's values; macOS swaps SEEK_DATA and SEEK_HOLE, one reason this is Linux-only. */
     private static final int O_RDONLY = 0;
@@ -94,7 +91,9 @@ public final class FileHoles implements Closeable {
     }
 
     private static FileHoles unsupported(Path path, String reason) {
-        LOG.debug("holes of {} cannot be found ({}): every byte is reported as data", path, reason);
+        // The logger only here, not in a static field: a raw export's start-up need not configure logback.
+        LoggerFactory.getLogger(FileHoles.class).debug("holes of {} cannot be found ({}): every byte is reported as data",
+                path, reason);
         return new FileHoles(path, null, -1);
     }
 

@@ -22,6 +22,12 @@ import java.util.function.BooleanSupplier;
  * waits for the disk another decodes (decompression is where compressed sources spend their
  * time). Chunks are claimed in offset order, so the file grows nearly sequentially.
  *
+ * <p>Zeros are never written when they need not be: runs the source reports as zero or
+ * unallocated are not even read, and 4 KiB granules of data that read as zeros are not
+ * written. A {@link HoleMode#ALLOCATE} target is first allocated whole without writing
+ * ({@link FileAllocation}), so those unwritten runs are allocated all the same; only where
+ * that is impossible are its zeros written.
+ *
  * <p>Memory: {@code workers} read buffers plus one zero buffer, each {@code chunkSize}
  * bytes, allocated once per copy; nothing is allocated per chunk.
  *
@@ -61,7 +67,9 @@ public final class BlockCopier {
      */
     public void copy(BlockSource from, CopyTarget to, CopyCounters counters, BooleanSupplier cancelled)
             throws IOException {
-        ChunkCursor cursor = new ChunkCursor(from, chunkSize, to.holes(), counters);
+        boolean skipZeros = to.holes() == HoleMode.SKIP
+                || (to.fallocate() && FileAllocation.allocate(to.path(), from.size()));
+        ChunkCursor cursor = new ChunkCursor(from, chunkSize, skipZeros, counters);
         ByteBuffer zeros = aligned(chunkSize, to).asReadOnlyBuffer(); // direct memory starts zeroed
         AtomicBoolean stop = new AtomicBoolean();
         int pool = POOLS.incrementAndGet();
@@ -76,7 +84,8 @@ public final class BlockCopier {
             for (int i = 0; i < workers; i++) {
                 running.add(executor.submit(() -> {
                     try {
-                        work(from, to, cursor, zeros.duplicate(), counters, () -> stop.get() || cancelled.getAsBoolean());
+                        work(from, to, cursor, skipZeros, zeros.duplicate(), counters,
+                                () -> stop.get() || cancelled.getAsBoolean());
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     } finally {
@@ -100,8 +109,8 @@ public final class BlockCopier {
         }
     }
 
-    private void work(BlockSource from, CopyTarget to, ChunkCursor cursor, ByteBuffer zeros, CopyCounters counters,
-                      BooleanSupplier stop) throws IOException {
+    private void work(BlockSource from, CopyTarget to, ChunkCursor cursor, boolean skipZeros, ByteBuffer zeros,
+                      CopyCounters counters, BooleanSupplier stop) throws IOException {
         ByteBuffer buffer = aligned(chunkSize, to);
         ChunkCursor.Chunk chunk = new ChunkCursor.Chunk();
         while (!stop.getAsBoolean() && cursor.next(chunk)) {
@@ -114,7 +123,7 @@ public final class BlockCopier {
             buffer.clear().limit(chunk.length);
             from.read(chunk.offset, buffer);
             buffer.flip();
-            if (to.holes() == HoleMode.SKIP) {
+            if (skipZeros) {
                 writeNonZeroRuns(to, buffer, zeros, chunk.offset, counters);
             } else {
                 write(to, buffer, chunk.offset);
@@ -125,8 +134,9 @@ public final class BlockCopier {
 
     /**
      * Writes the runs of {@code buffer} that are not all zeros, {@link #ZERO_GRANULE} by
-     * granule, and leaves the rest as holes: how a raw source with zero-filled stretches (which
-     * reports everything as data) still exports sparse. Moves the buffers' positions and limits;
+     * granule, and leaves the rest as they are (holes, or blocks allocated beforehand): how a
+     * raw source with zero-filled stretches (which reports everything as data) still exports
+     * sparse, and a VHDX block's zero runs cost no write. Moves the buffers' positions and limits;
      * allocates nothing.
      */
     private static void writeNonZeroRuns(CopyTarget to, ByteBuffer buffer, ByteBuffer zeros, long offset,
@@ -156,7 +166,7 @@ public final class BlockCopier {
             }
         }
         counters.wrote(written);
-        counters.skipped(length - written); // read as zeros: left as holes
+        counters.skipped(length - written); // read as zeros: not written
     }
 
     /** A direct buffer of {@code size} bytes whose address suits O_DIRECT writes to {@code to}. */

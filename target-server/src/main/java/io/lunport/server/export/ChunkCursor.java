@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * Hands out the chunks of a copy in offset order, one per call, to whichever worker asks.
  * DATA runs are cut at multiples of the chunk size (so writes stay aligned however the runs
- * fall); zero and unallocated runs are skipped without being read ({@link HoleMode#SKIP}) or
- * handed out as zero chunks ({@link HoleMode#ALLOCATE}).
+ * fall); zero and unallocated runs are skipped without being read, or, when the copy must
+ * write them (a {@link HoleMode#ALLOCATE} file that could not be allocated), handed out as zero
+ * chunks.
  *
  * <p>Memory: extents are fetched one {@link #EXTENT_WINDOW} at a time, so a 2 TiB disk costs
  * one window's list, not a map of the disk.
@@ -33,7 +34,8 @@ final class ChunkCursor {
     private final BlockSource source;
     private final long size;
     private final int chunkSize;
-    private final HoleMode holes;
+    /** false: zero and unallocated runs become zero chunks. */
+    private final boolean skipZeros;
     private final CopyCounters counters;
 
     private List<Extent> window = List.of();
@@ -41,11 +43,11 @@ final class ChunkCursor {
     private long nextWindow;
     private long position;
 
-    ChunkCursor(BlockSource source, int chunkSize, HoleMode holes, CopyCounters counters) {
+    ChunkCursor(BlockSource source, int chunkSize, boolean skipZeros, CopyCounters counters) {
         this.source = source;
         this.size = source.size();
         this.chunkSize = chunkSize;
-        this.holes = holes;
+        this.skipZeros = skipZeros;
         this.counters = counters;
     }
 
@@ -56,7 +58,7 @@ final class ChunkCursor {
                 Extent extent = window.get(index);
                 long at = Math.max(position, extent.offset());
                 boolean data = extent.kind() == Extent.Kind.DATA;
-                if (at >= extent.end() || (!data && holes == HoleMode.SKIP)) {
+                if (at >= extent.end() || (!data && skipZeros)) {
                     if (at < extent.end()) {
                         counters.skipped(extent.end() - at);
                     }

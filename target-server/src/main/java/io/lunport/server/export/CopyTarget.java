@@ -18,12 +18,15 @@ import java.nio.file.Path;
  * @param buffered  the file, opened normally
  * @param direct    the same file opened with O_DIRECT, or null
  * @param alignment what O_DIRECT requires (the file system's block size); 0 without {@code direct}
+ * @param fallocate in {@link HoleMode#ALLOCATE}, whether to allocate the file with
+ *                  {@link FileAllocation} first and then skip its zero runs (false: write them)
  */
-public record CopyTarget(FileChannel buffered, FileChannel direct, int alignment, Path path, HoleMode holes) {
+public record CopyTarget(FileChannel buffered, FileChannel direct, int alignment, Path path, HoleMode holes,
+                         boolean fallocate) {
 
     /** A target without O_DIRECT. */
     public static CopyTarget buffered(FileChannel channel, Path path, HoleMode holes) {
-        return new CopyTarget(channel, null, 0, path, holes);
+        return new CopyTarget(channel, null, 0, path, holes, FileAllocation.ENABLED);
     }
 
     /** The channel for writing {@code buffer}'s remaining bytes at {@code offset}. */

@@ -24,12 +24,13 @@ public enum ExportFormat {
 
     /**
      * A dynamic VHDX ({@link VhdxView}: 32 MiB blocks, only the blocks holding data stored),
-     * written in full, padding included: Windows refuses to attach a sparse VHDX file.
+     * allocated in full, padding included: Windows refuses to attach a sparse VHDX file. The
+     * zero runs inside stored blocks are allocated, not written ({@link ExportedVhdx}).
      */
     VHDX(HoleMode.ALLOCATE) {
         @Override
         public BlockSource fileBytes(BlockSource disk, int logicalSectorSize) throws IOException {
-            return VhdxView.of(disk, VhdxLayoutOptions.defaults(logicalSectorSize));
+            return new ExportedVhdx(VhdxView.of(disk, VhdxLayoutOptions.defaults(logicalSectorSize)));
         }
     };
 

@@ -8,7 +8,8 @@ import java.util.Locale;
  *
  * @param output       the file written
  * @param fileLength   its length
- * @param bytesWritten bytes actually written (less than the length where a raw export left holes)
+ * @param bytesWritten bytes actually written (less than the length where a raw export left holes, or a
+ *                     VHDX export allocated zero runs without writing them)
  * @param nanos        wall time from opening the image to the file forced to disk
  */
 public record ExportResult(Path output, long fileLength, long bytesWritten, long nanos) {

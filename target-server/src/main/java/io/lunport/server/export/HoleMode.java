@@ -9,8 +9,10 @@ public enum HoleMode {
      */
     SKIP,
     /**
-     * Every byte of the output is written, zeros included, so that the file holds no hole:
-     * what Windows demands of a VHDX file. Zero runs are written from a zero buffer, never read.
+     * Every block of the output is allocated, so that the file holds no hole: what Windows
+     * demands of a VHDX file. The file is allocated whole first ({@link FileAllocation}:
+     * unwritten extents, no bytes written) and then copied as in {@link #SKIP}; where the file
+     * system cannot do that, zero runs are written from a zero buffer, never read.
      */
     ALLOCATE
 }

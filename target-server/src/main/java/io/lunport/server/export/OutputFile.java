@@ -81,7 +81,7 @@ public final class OutputFile {
 
     /** Where the copy writes: both channels to this file. */
     public CopyTarget target(HoleMode holes) {
-        return new CopyTarget(channel, direct, direct == null ? 0 : alignment, path, holes);
+        return new CopyTarget(channel, direct, direct == null ? 0 : alignment, path, holes, FileAllocation.ENABLED);
     }
 
     public Path path() {

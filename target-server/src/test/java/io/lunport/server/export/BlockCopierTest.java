@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The copy engine against an in-memory disk whose extents say DATA, ZERO and UNALLOCATED at
  * unaligned offsets, into real files: every byte lands at its offset in both hole modes, runs
- * that are not DATA are never read, zeros stay holes only in SKIP mode, and a failure or a
- * cancellation stops every worker.
+ * that are not DATA are never read, zeros are not written (holes in SKIP mode, allocated
+ * beforehand in ALLOCATE mode, written only where allocating is impossible), and a failure or
+ * a cancellation stops every worker.
  */
 class BlockCopierTest {
 
@@ -55,11 +56,43 @@ class BlockCopierTest {
     }
 
     private static void checkCopy(Disk disk, Path out, HoleMode mode, CopyCounters counters) throws IOException {
+        checkCopy(disk, out, mode, counters, disk.nonZeroGranuleBytes());
+    }
+
+    private static void checkCopy(Disk disk, Path out, HoleMode mode, CopyCounters counters, long expectedWritten)
+            throws IOException {
         assertThat(Files.readAllBytes(out)).as(mode.toString()).isEqualTo(disk.bytes);
         assertThat(disk.readsOutsideData.get()).as("bytes read outside DATA runs (%s)", mode).isZero();
         assertThat(counters.done()).isEqualTo(disk.size());
-        long expectedWritten = mode == HoleMode.ALLOCATE ? disk.size() : disk.nonZeroGranuleBytes();
         assertThat(counters.written()).as("bytes written (%s)", mode).isEqualTo(expectedWritten);
+        if (mode == HoleMode.ALLOCATE) {
+            assertThat(AllocatedBytes.of(out)).as("bytes allocated to the %d-byte %s", disk.size(), out)
+                    .isGreaterThanOrEqualTo(disk.size());
+        }
+    }
+
+    /**
+     * ALLOCATE without writing zeros: the file is allocated first (fallocate), so only the
+     * non-zero granules are written and still no block is a hole; where the file system cannot
+     * allocate (fallocate off, as on one without it), the zeros are written instead.
+     */
+    @Test
+    void anAllocatedCopyWritesOnlyWhatIsNotZeroYetHoldsNoHole() throws IOException {
+        Disk disk = Disk.mixed(40L * CHUNK + 777, 11);
+        Path probe = dir.resolve("probe");
+        Files.createFile(probe);
+        assertThat(FileAllocation.allocate(probe, 1 << 20)).as("fallocate on the test's file system").isTrue();
+
+        for (boolean fallocate : new boolean[] {true, false}) {
+            Path out = dir.resolve("allocated-" + fallocate);
+            CopyCounters counters = new CopyCounters(disk.size());
+            try (FileChannel channel = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                new BlockCopier(CHUNK, 3).copy(disk, new CopyTarget(channel, null, 0, out, HoleMode.ALLOCATE, fallocate),
+                        counters, () -> false);
+            }
+            checkCopy(disk, out, HoleMode.ALLOCATE, counters, fallocate ? disk.nonZeroGranuleBytes() : disk.size());
+        }
+        assertThat(disk.nonZeroGranuleBytes()).as("the disk has zero runs to leave out").isLessThan(disk.size() / 2);
     }
 
     @Test
@@ -181,15 +214,7 @@ class BlockCopierTest {
 
         @Override
         public List<Extent> extents(long offset, long length) {
-            Extents runs = new Extents();
-            for (Extent e : extents) {
-                long from = Math.max(offset, e.offset());
-                long to = Math.min(offset + length, e.end());
-                if (from < to) {
-                    runs.add(from, to - from, e.kind());
-                }
-            }
-            return runs.build();
+            return Extents.within(extents, offset, length);
         }
 
         @Override

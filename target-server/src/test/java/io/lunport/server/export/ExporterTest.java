@@ -62,7 +62,11 @@ class ExporterTest {
             }
         }
         if (format.equals("vhdx")) {
-            assertThat(result.bytesWritten()).as("every byte written: no holes").isEqualTo(result.fileLength());
+            // No hole (Windows refuses sparse VHDX files), yet only the data and the structures written:
+            // the file was allocated whole first, and the zeros of its blocks were left as allocated.
+            assertThat(AllocatedBytes.of(out)).as("bytes allocated").isGreaterThanOrEqualTo(result.fileLength());
+            assertThat(result.bytesWritten()).as("bytes written of %d", result.fileLength())
+                    .isLessThan(result.fileLength() / 4);
         }
     }
 

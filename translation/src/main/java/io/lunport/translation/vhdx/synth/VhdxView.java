@@ -13,6 +13,7 @@ import io.lunport.translation.vhdx.VhdxGuid;
 import io.lunport.translation.vhdx.VhdxMetadata;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -188,19 +189,33 @@ public final class VhdxView implements BlockSource {
         }
     }
 
-    /** BAT bytes, made entry by entry from the present-block list. */
+    /**
+     * BAT bytes, made entry by entry from the present-block list: zeros first (NOT_PRESENT
+     * entries, bitmap entries and the region's padding past the last entry), then each present
+     * entry as one little-endian long. Entry by entry, not byte by byte: the region is at least
+     * a MiB, and an export reads all of it.
+     */
     private void readBat(long position, ByteBuffer dst) {
         int start = dst.position();
-        int n = dst.remaining();
-        long entry = -1;
-        long value = 0;
-        for (int i = 0; i < n; i++) {
-            long inBat = position + i - layout.batOffset();
-            if (inBat / VhdxBatEntry.LENGTH != entry) {
-                entry = inBat / VhdxBatEntry.LENGTH;
-                value = batEntry(entry);
+        long from = position - layout.batOffset();
+        long to = from + dst.remaining();
+        RawBlockSource.zeroFill(dst);
+        dst.position(start);
+        boolean little = dst.order() == ByteOrder.LITTLE_ENDIAN;
+        long entries = Math.min(layout.batEntries(), (to + VhdxBatEntry.LENGTH - 1) / VhdxBatEntry.LENGTH);
+        for (long entry = from / VhdxBatEntry.LENGTH; entry < entries; entry++) {
+            long value = batEntry(entry);
+            if (value == 0) {
+                continue;
             }
-            dst.put(start + i, (byte) (value >>> (8 * (inBat % VhdxBatEntry.LENGTH))));
+            long at = entry * VhdxBatEntry.LENGTH;
+            if (at >= from && at + VhdxBatEntry.LENGTH <= to) {
+                dst.putLong(start + (int) (at - from), little ? value : Long.reverseBytes(value));
+                continue;
+            }
+            for (long i = Math.max(at, from); i < Math.min(at + VhdxBatEntry.LENGTH, to); i++) { // an entry cut by the range
+                dst.put(start + (int) (i - from), (byte) (value >>> (8 * (i - at))));
+            }
         }
     }
 
@@ -245,6 +260,39 @@ public final class VhdxView implements BlockSource {
         }
         long from = Math.max(offset, firstPayload);
         runs.add(from, end - from, Extent.Kind.DATA);
+        return runs.build();
+    }
+
+    /**
+     * Like {@link #extents}, but inside each stored block the source's own runs show through:
+     * ZERO where the source reads zeros (its ZERO and UNALLOCATED runs, and the part of the
+     * last block past the source's end), DATA elsewhere. For a copy of the file that need not
+     * write zeros (an export into a file allocated beforehand); {@link #extents} keeps every
+     * stored block DATA, as a file system serving the view shows it. Asks the source for the
+     * extents of the blocks in the range, block by block.
+     */
+    public List<Extent> extentsInsideBlocks(long offset, long length) throws IOException {
+        Extents runs = new Extents();
+        long end = offset + length;
+        for (Extent e : extents(offset, length)) { // the structures as they are; the blocks below
+            if (e.offset() < firstPayload) {
+                runs.add(e.offset(), Math.min(e.end(), firstPayload) - e.offset(), e.kind());
+            }
+        }
+        for (long at = Math.max(offset, firstPayload); at < end; ) {
+            long slot = (at - firstPayload) / blockSize;
+            long blockEnd = Math.min(end, firstPayload + (slot + 1) * blockSize);
+            long virtual = present.block(slot) * blockSize + (at - firstPayload) % blockSize;
+            long fromSource = Math.max(0, Math.min(blockEnd - at, source.size() - virtual));
+            if (fromSource > 0) {
+                for (Extent e : source.extents(virtual, fromSource)) {
+                    runs.add(at + e.offset() - virtual, e.length(),
+                            e.kind() == Extent.Kind.DATA ? Extent.Kind.DATA : Extent.Kind.ZERO);
+                }
+            }
+            runs.add(at + fromSource, blockEnd - at - fromSource, Extent.Kind.ZERO);
+            at = blockEnd;
+        }
         return runs.build();
     }
 

@@ -16,11 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lunport.translation.BlockSource;
 import io.lunport.translation.Extent;
+import io.lunport.translation.Extents;
 import io.lunport.translation.RawBlockSource;
 import io.lunport.translation.blockmap.ImageTests.MapEntry;
 import io.lunport.translation.vhdx.VhdxBlockSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -179,6 +181,26 @@ class VhdxViewTest {
         }
     }
 
+    /** The BAT is made entry by entry: a read that cuts entries, in either byte order, gives the same bytes. */
+    @Test
+    void theBatReadsTheSameInOddPiecesAndEitherByteOrder() throws Exception {
+        try (VhdxView view = VhdxView.of(open(raw), new VhdxLayoutOptions(1 << 20, 512, 4096))) {
+            long bat = view.layout().batOffset();
+            int length = (int) view.layout().batLength();
+            ByteBuffer whole = ByteBuffer.allocate(length);
+            view.read(bat, whole);
+            assertThat(whole.getLong(0)).as("entry 0 is present").isNotZero();
+            for (ByteOrder order : new ByteOrder[] {ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN}) {
+                ByteBuffer pieces = ByteBuffer.allocateDirect(length).order(order);
+                for (int at = 0; at < length; at += 13) { // 13: every piece but some cuts an entry
+                    pieces.limit(Math.min(length, at + 13)).position(at);
+                    view.read(bat + at, pieces.slice().order(order));
+                }
+                assertThat(pieces.clear()).as("BAT read 13 bytes at a time, %s", order).isEqualTo(whole.clear());
+            }
+        }
+    }
+
     @Test
     void largeSparseSourceIsReadyAtOnceAndCostsItsBat() throws Exception {
         Path image = dir.resolve("large.qcow2");
@@ -221,6 +243,43 @@ class VhdxViewTest {
             ByteBuffer b = ByteBuffer.allocate((int) view.layout().firstPayloadOffset());
             view.read(0, b);
             return b.array();
+        }
+    }
+
+    /**
+     * Inside stored blocks the source's holes show as ZERO runs that read as zeros, and every
+     * byte the source holds as data is inside a DATA run; the structures are as in extents().
+     */
+    @Test
+    void extentsInsideBlocksShowTheSourcesZeroRuns() throws Exception {
+        try (VhdxView view = VhdxView.of(open(raw), new VhdxLayoutOptions(1 << 20, 512, 4096))) {
+            long first = view.layout().firstPayloadOffset();
+            assertThat(view.extentsInsideBlocks(0, first)).isEqualTo(view.extents(0, first));
+            ByteBuffer file = ByteBuffer.allocate((int) view.size());
+            view.read(0, file);
+            long zeroBytes = 0;
+            long at = 0;
+            for (Extent e : view.extentsInsideBlocks(0, view.size())) {
+                assertThat(e.offset()).isEqualTo(at);
+                at = e.end();
+                if (e.kind() != Extent.Kind.DATA) {
+                    for (long i = e.offset(); i < e.end(); i++) {
+                        assertThat(file.get((int) i)).as("byte %d of %s", i, e).isZero();
+                    }
+                    zeroBytes += e.offset() >= first ? e.length() : 0;
+                }
+            }
+            assertThat(at).isEqualTo(view.size());
+            // the stored 1 MiB blocks hold 3 MiB - 4 KiB + 70,000 + 1 MiB + 1.5 KiB of data (rounded out to
+            // the file system's 4 KiB blocks); the rest is zeros
+            long data = 3 * MIB - 4096 + 70_000 + MIB + 3 * 512;
+            assertThat(zeroBytes).as("ZERO bytes inside the stored blocks")
+                    .isGreaterThan(view.layout().payloadBlocks() * MIB - data - 8 * 4096);
+            // a range starting inside a block and ending inside another is the same runs, cut
+            long from = first + MIB / 2 + 7;
+            long length = 2 * MIB + 11;
+            assertThat(view.extentsInsideBlocks(from, length))
+                    .isEqualTo(Extents.within(view.extentsInsideBlocks(0, view.size()), from, length));
         }
     }
 
