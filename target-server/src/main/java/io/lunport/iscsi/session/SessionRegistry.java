@@ -36,15 +36,15 @@ public final class SessionRegistry implements TaskAborter {
     private final AtomicInteger nextTsih = new AtomicInteger(1);
 
     /**
-     * Creates and registers a session; the session it replaces, if any, is closed (its
-     * connection dropped, its tasks aborted).
+     * Creates and registers a session; the session it replaces, if any, loses its I_T nexus
+     * at once and is closed (its connection dropped, its tasks aborted).
      */
     Session open(String initiatorName, long isid, IscsiTarget target, int portalGroupTag,
                  NegotiatedParameters parameters, IscsiConnection connection) {
         Session session = new Session(allocateTsih(), initiatorName, isid, target, portalGroupTag, parameters, connection);
         Session previous = sessions.put(session.key(), session);
         if (previous != null) {
-            previous.connection().closeFromOutside("session reinstated by a new login");
+            previous.connection().nexusLostByReinstatement(previous);
         }
         return session;
     }
@@ -110,8 +110,9 @@ public final class SessionRegistry implements TaskAborter {
         }
     }
 
-    void remove(Session session) {
-        sessions.remove(session.key(), session);
+    /** Removes the session unless a new login replaced it meanwhile; returns whether it was still registered. */
+    boolean remove(Session session) {
+        return sessions.remove(session.key(), session);
     }
 
     public Collection<Session> sessions() {
