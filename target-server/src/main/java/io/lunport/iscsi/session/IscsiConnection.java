@@ -295,6 +295,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             device = session.isDiscovery() ? null : session.target().device();
             header.setShort(14, session.tsih());
             header.setInt(32, window.maxCmdSn());
+            // Counted before the initiator hears of it: a scrape after the login sees it.
+            events.loginSucceeded(session);
         }
         writer.send(header, TextParameters.encode(step.keys(), channel.alloc()), true);
         if (step.entersFullFeaturePhase()) {
@@ -306,7 +308,6 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             LOG.info("login: initiator {} ({}) to {} tsih {} (header digest {}, data digest {})", session.initiatorName(), remote(),
                     session.isDiscovery() ? "discovery" : session.target().name(), session.tsih(),
                     params.headerDigest() ? "CRC32C" : "none", params.dataDigest() ? "CRC32C" : "none");
-            events.loginSucceeded(session);
         }
     }
 
