@@ -171,7 +171,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         heldCommands.values().forEach(Pdu::release);
         heldCommands.clear();
         if (session != null) {
-            endSession();
+            sessions.end(session);
             if (!loggedOut) {
                 LOG.info("connection lost: initiator {} ({}) target {} tsih {}", session.initiatorName(), remote(),
                         session.isDiscovery() ? "discovery" : session.target().name(), session.tsih());
@@ -198,32 +198,6 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             LOG.warn("dropping connection from {}: {}", remote(), root.toString());
         }
         closeAfterFlush();
-    }
-
-    /**
-     * The session ends (logout, or its connection is gone): it leaves the registry and its I_T
-     * nexus is lost, which releases an SPC-2 reservation it held. A session a new login has
-     * reinstated is no longer registered: that login already took its nexus down
-     * ({@link #nexusLostByReinstatement}), and the nexus may be the new session's by now.
-     */
-    private void endSession() {
-        if (sessions.remove(session) && device != null) {
-            device.nexusLost(session.nexus());
-        }
-    }
-
-    /**
-     * A new login replaced this connection's session (reinstatement): its I_T nexus is lost
-     * now, on the new login's thread, before the new session is answered, so that nothing the
-     * new session does (it may be the same nexus) is undone when this connection's close runs
-     * later on its own event loop. Then the connection is closed.
-     */
-    void nexusLostByReinstatement(Session replaced) {
-        ScsiTargetDevice lost = device;
-        if (lost != null) {
-            lost.nexusLost(replaced.nexus());
-        }
-        closeFromOutside("session reinstated by a new login");
     }
 
     /** Ends this connection from another thread: its session was reinstated or its target reset. */
@@ -957,7 +931,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (response == 0) {
             // The session is over before the initiator hears so: once it has the response, its
             // nexus is gone (an SPC-2 reservation released) for every other initiator too.
-            endSession();
+            sessions.end(session);
         }
         writer.send(TargetPdus.logoutResponse(writer, response, pdu.initiatorTaskTag(), statSn++, window,
                 params.defaultTime2Wait(), params.defaultTime2Retain()), null, true);
