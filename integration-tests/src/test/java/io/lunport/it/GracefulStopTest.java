@@ -20,7 +20,11 @@ import org.junit.jupiter.api.Test;
  */
 class GracefulStopTest {
 
-    private static final int LOGOUT_WAIT_SECONDS = 7;
+    /**
+     * Long enough that an exit once the session logged out (a JVM stopping on a loaded machine
+     * can take seconds) is told apart, with room to spare, from one after the full wait.
+     */
+    private static final int LOGOUT_WAIT_SECONDS = 30;
 
     @Test
     void initiatorIsAskedToLogOutAndTheServerExitsOnceItHas() throws Exception {
@@ -58,7 +62,7 @@ class GracefulStopTest {
             assertThat(server.stop()).as(server.tail()).isZero();
             assertThat(Duration.ofNanos(System.nanoTime() - loggedOutAt))
                     .as("the server stops once the last session logged out, not after the full wait")
-                    .isLessThan(Duration.ofSeconds(LOGOUT_WAIT_SECONDS - 2));
+                    .isLessThan(Duration.ofSeconds(LOGOUT_WAIT_SECONDS - 10));
         }
     }
 

@@ -84,7 +84,7 @@ class HostileInputTest {
     void writesClaimingMoreThanThePayloadBudgetWait() throws Exception {
         int commands = 64;
         int claimed = 16 << 20;
-        try (IscsiWire w = new IscsiWire("127.0.0.1", server.port(), Duration.ofSeconds(3))) {
+        try (IscsiWire w = connect()) {
             w.login("iqn.2026-11.io.lunport:hostile-budget", LunportProcess.iqn("h"));
             for (int i = 0; i < commands; i++) {
                 byte[] cmd = w.sessionPdu(IscsiWire.OP_SCSI_CMD, 0x80 | 0x20 | 0x01); // F, W, SIMPLE
@@ -95,15 +95,11 @@ class HostileInputTest {
                 w.send(cmd);
             }
             java.util.Set<Integer> solicited = new java.util.HashSet<>();
-            try {
-                while (true) {
-                    IscsiWire.Pdu p = w.read();
-                    if (p.opcode() == 0x31) { // R2T
-                        solicited.add(p.u32(16));
-                    }
+            // Until three quiet seconds: the target has then solicited all it is going to.
+            for (IscsiWire.Pdu p = w.poll(Duration.ofSeconds(3)); p != null; p = w.poll(Duration.ofSeconds(3))) {
+                if (p.opcode() == 0x31) { // R2T
+                    solicited.add(p.u32(16));
                 }
-            } catch (java.net.SocketTimeoutException quiet) {
-                // Three quiet seconds: the target solicited all it is going to.
             }
             assertThat(solicited).as("commands the target asked data for").isNotEmpty();
             assertThat((long) solicited.size() * claimed).as("payload the target set aside")

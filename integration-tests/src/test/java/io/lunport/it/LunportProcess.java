@@ -57,9 +57,13 @@ public final class LunportProcess implements AutoCloseable {
         int n = SEQ.incrementAndGet();
         this.log = logs.resolve(b.name + "-" + n + ".log");
         this.stateDir = b.stateDir != null ? b.stateDir : Itwork.fresh(work.resolve("state").resolve(b.name + "-" + n));
-        this.port = freePort("127.0.0.1");
-        this.port6 = b.ipv6 ? freePort("::1") : null;
-        this.metricsPort = b.metrics ? freePort("127.0.0.1") : null;
+        // Held open together so that no two of them can be the same port.
+        try (ServerSocket p = bound("127.0.0.1"); ServerSocket p6 = b.ipv6 ? bound("::1") : null;
+             ServerSocket m = b.metrics ? bound("127.0.0.1") : null) {
+            this.port = p.getLocalPort();
+            this.port6 = p6 == null ? null : p6.getLocalPort();
+            this.metricsPort = m == null ? null : m.getLocalPort();
+        }
 
         List<String> cmd = new ArrayList<>(List.of(javaBin()));
         cmd.addAll(b.jvmArgs);
@@ -299,10 +303,21 @@ public final class LunportProcess implements AutoCloseable {
 
     /** Binds port 0 on the loopback address, closes, and returns the port it got. */
     static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
+        try (ServerSocket s = bound(host)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A socket bound to a free port on {@code host}; closing it frees the port for the server. */
+    private static ServerSocket bound(String host) throws IOException {
+        ServerSocket s = new ServerSocket();
+        try {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
-            return s.getLocalPort();
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
         }
     }
 

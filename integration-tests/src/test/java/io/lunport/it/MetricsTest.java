@@ -77,10 +77,13 @@ class MetricsTest {
     @Test
     void sessionGaugeAndErrorsFollowAWireSession() throws Exception {
         String target = targetLabel("disk");
+        Metrics beforeLogin = scrape(server);
         try (IscsiWire wire = new IscsiWire("127.0.0.1", server.port(), Duration.ofSeconds(10))) {
             wire.login("iqn.2026-11.io.lunport:test-metrics-session", LunportProcess.iqn("disk"));
             Metrics before = scrape(server);
             assertThat(before.value("lunport_target_sessions" + target)).isEqualTo(1);
+            // Counted before the login was answered: no wait needed to see it.
+            assertThat(before.delta(beforeLogin, "lunport_target_logins_total" + target)).isEqualTo(1);
             // TEST UNIT READY takes the new nexus' unit attention; then a READ(10) past the end.
             wire.scsiRead(new byte[] {0x00, 0, 0, 0, 0, 0}, 0);
             IscsiWire.ScsiResult pastEnd = wire.scsiRead(new byte[] {0x28, 0, 0x7F, 0, 0, 0, 0, 0, 1, 0}, 512);

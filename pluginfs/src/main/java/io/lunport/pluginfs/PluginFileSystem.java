@@ -12,6 +12,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
@@ -51,6 +53,8 @@ public final class PluginFileSystem extends FuseStubFS {
     private final int uid;
     private final int gid;
     private final IoBufferPool buffers = new IoBufferPool();
+    /** Counted down by the kernel's FUSE_INIT: the mount is in place and is served from then on. */
+    private final CountDownLatch initialized = new CountDownLatch(1);
 
     /** {@code files} by name ({@code NAME.vhdx}); writes need room in {@code stateDir}. */
     public PluginFileSystem(List<PluginFile> files, Path stateDir) throws IOException {
@@ -63,6 +67,21 @@ public final class PluginFileSystem extends FuseStubFS {
         this.stateDir = stateDir;
         this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         this.gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
+    }
+
+    /**
+     * The kernel's first request, FUSE_INIT: it comes once the mount exists. Returns no
+     * private data, as FuseStubFS does.
+     */
+    @Override
+    public Pointer init(Pointer conn) {
+        initialized.countDown();
+        return null;
+    }
+
+    /** Waits up to {@code millis} for {@link #init}; returns whether it came. */
+    boolean awaitInitialized(long millis) throws InterruptedException {
+        return initialized.await(millis, TimeUnit.MILLISECONDS);
     }
 
     /** A stable inode number for {@code name}: 63 bits of its SHA-256, above the root's. */

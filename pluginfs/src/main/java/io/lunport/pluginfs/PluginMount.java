@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -34,6 +35,8 @@ public final class PluginMount implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(PluginMount.class);
     private static final String[] OPTIONS = {
             "-s", "-o", "allow_other,default_permissions,use_ino,big_writes,fsname=lunport,subtype=lunport"};
+    /** How long the kernel may take to initialize a fresh mount (it takes milliseconds unless the machine is swamped). */
+    private static final Duration INIT_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dir;
     private final List<PluginFile> files;
@@ -70,6 +73,9 @@ public final class PluginMount implements Closeable {
                 throw new IOException("cannot mount at " + dir + ": " + e.getMessage()
                         + " (is /dev/fuse there, libfuse2 installed, and the directory empty and not mounted?)", e);
             }
+            // jnr-fuse returns once libfuse has not failed for two seconds, mounted or not yet:
+            // the mount is only known to be there when the kernel's FUSE_INIT has arrived.
+            awaitInitialized(mount);
             Runtime.getRuntime().addShutdownHook(mount.shutdownHook);
             return mount;
         } catch (IOException | RuntimeException e) {
@@ -81,6 +87,26 @@ public final class PluginMount implements Closeable {
                 }
             }
             throw e;
+        }
+    }
+
+    private static void awaitInitialized(PluginMount mount) throws IOException {
+        boolean initialized;
+        try {
+            initialized = mount.fs.awaitInitialized(INIT_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            initialized = false;
+        }
+        if (!initialized) {
+            IOException failure = new IOException("cannot mount at " + mount.dir
+                    + ": the kernel did not initialize the file system within " + INIT_TIMEOUT.toSeconds() + " s");
+            try {
+                mount.fs.umount();
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+            throw failure;
         }
     }
 

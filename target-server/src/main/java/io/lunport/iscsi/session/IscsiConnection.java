@@ -177,10 +177,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         heldCommands.values().forEach(Pdu::release);
         heldCommands.clear();
         if (session != null) {
-            sessions.remove(session);
-            if (device != null) {
-                device.nexusLost(session.nexus());
-            }
+            sessions.end(session);
             if (!loggedOut) {
                 LOG.info("connection lost: initiator {} ({}) target {} tsih {}", session.initiatorName(), remote(),
                         session.isDiscovery() ? "discovery" : session.target().name(), session.tsih());
@@ -278,6 +275,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             device = session.isDiscovery() ? null : session.target().device();
             header.setShort(14, session.tsih());
             header.setInt(32, window.maxCmdSn());
+            // Counted before the initiator hears of it: a scrape after the login sees it.
+            events.loginSucceeded(session);
         }
         writer.send(header, TextParameters.encode(step.keys(), channel.alloc()), true);
         if (step.entersFullFeaturePhase()) {
@@ -289,7 +288,6 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             LOG.info("login: initiator {} ({}) to {} tsih {} (header digest {}, data digest {})", session.initiatorName(), remote(),
                     session.isDiscovery() ? "discovery" : session.target().name(), session.tsih(),
                     params.headerDigest() ? "CRC32C" : "none", params.dataDigest() ? "CRC32C" : "none");
-            events.loginSucceeded(session);
         }
     }
 
@@ -956,6 +954,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         int reason = pdu.flags() & 0x7F;
         // Reason 2 (remove the connection for recovery) needs ErrorRecoveryLevel 2.
         int response = reason == 2 ? 2 : 0;
+        if (response == 0) {
+            // The session is over before the initiator hears so: once it has the response, its
+            // nexus is gone (an SPC-2 reservation released) for every other initiator too.
+            sessions.end(session);
+        }
         writer.send(TargetPdus.logoutResponse(writer, response, pdu.initiatorTaskTag(), statSn++, window,
                 params.defaultTime2Wait(), params.defaultTime2Retain()), null, true);
         if (response == 0) {

@@ -32,19 +32,29 @@ public final class SessionRegistry implements TaskAborter {
     private static final Duration ABORT_WAIT = Duration.ofSeconds(10);
 
     private final Map<Session.Key, Session> sessions = new ConcurrentHashMap<>();
+    /**
+     * Held while a session is registered or ends together with its I_T nexus loss, so that
+     * the loss of an ending session's nexus can never come after a new login of that nexus.
+     */
+    private final Object registration = new Object();
 
     private final AtomicInteger nextTsih = new AtomicInteger(1);
 
     /**
-     * Creates and registers a session; the session it replaces, if any, is closed (its
-     * connection dropped, its tasks aborted).
+     * Creates and registers a session; the session it replaces, if any, loses its I_T nexus
+     * at once and is closed (its connection dropped, its tasks aborted).
      */
     Session open(String initiatorName, long isid, IscsiTarget target, int portalGroupTag,
                  NegotiatedParameters parameters, IscsiConnection connection) {
         Session session = new Session(allocateTsih(), initiatorName, isid, target, portalGroupTag, parameters, connection);
-        Session previous = sessions.put(session.key(), session);
-        if (previous != null) {
-            previous.connection().closeFromOutside("session reinstated by a new login");
+        synchronized (registration) {
+            Session previous = sessions.put(session.key(), session);
+            if (previous != null) {
+                // Lost now, before the new login is answered: the replaced connection closes
+                // later on its own event loop and must not undo what the new session does.
+                loseNexus(previous);
+                previous.connection().closeFromOutside("session reinstated by a new login");
+            }
         }
         return session;
     }
@@ -110,8 +120,23 @@ public final class SessionRegistry implements TaskAborter {
         }
     }
 
-    void remove(Session session) {
-        sessions.remove(session.key(), session);
+    /**
+     * A session ends (logout, or its connection is gone): it leaves the registry and its I_T
+     * nexus is lost, which releases an SPC-2 reservation it held. Nothing happens when it has
+     * ended already, or when a new login replaced it (that login took its nexus down then).
+     */
+    void end(Session session) {
+        synchronized (registration) {
+            if (sessions.remove(session.key(), session)) {
+                loseNexus(session);
+            }
+        }
+    }
+
+    private static void loseNexus(Session session) {
+        if (!session.isDiscovery()) {
+            session.target().device().nexusLost(session.nexus());
+        }
     }
 
     public Collection<Session> sessions() {
