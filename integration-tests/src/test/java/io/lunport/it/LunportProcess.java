@@ -78,6 +78,9 @@ public final class LunportProcess implements AutoCloseable {
         b.luns.forEach((name, path) -> cmd.addAll(List.of("--lun", name + "=" + path)));
         cmd.addAll(b.extraArgs);
 
+        if (b.sighupIgnored) {
+            cmd.addAll(0, List.of("sh", "-c", "trap '' HUP; exec \"$@\"", "sh")); // exec: the pid stays the server's
+        }
         Files.writeString(log, "$ " + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8);
         this.process = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -329,6 +332,7 @@ public final class LunportProcess implements AutoCloseable {
         private Path stateDir;
         private boolean ipv6;
         private boolean metrics;
+        private boolean sighupIgnored;
 
         private Builder(String name) {
             this.name = name;
@@ -361,13 +365,19 @@ public final class LunportProcess implements AutoCloseable {
             return arg("--mutual-user").arg(user).arg("--mutual-secret").arg(secret);
         }
 
-        /** Also listen on [::1] on another free port. */
         /** Serve metrics over HTTP on a free loopback port ({@link #metricsUrl()}). */
         public Builder metrics() {
             this.metrics = true;
             return this;
         }
 
+        /** Starts the server as nohup would: from a shell that ignores SIGHUP and then execs java. */
+        public Builder sighupIgnored() {
+            this.sighupIgnored = true;
+            return this;
+        }
+
+        /** Also listen on [::1] on another free port. */
         public Builder ipv6() {
             this.ipv6 = true;
             return this;

@@ -150,6 +150,26 @@ class ReloadTest {
         }
     }
 
+    @Test
+    void aServerStartedWithSighupIgnoredSaysSoAndReloadsThroughItsAdminSocket() throws Exception {
+        Path dir = Itwork.fresh(Itwork.dir().resolve("reload-nohup"));
+        TestImages.holey(dir.resolve("zero.raw"), 4L * TestImages.MIB, 46);
+        Files.copy(dir.resolve("zero.raw"), dir.resolve("steady.raw"));
+        Path config = dir.resolve("lunport.yaml");
+        Files.writeString(config, config("{ id: 0, image: zero.raw, readOnly: true }", ""));
+        try (LunportProcess server = LunportProcess.builder("reload-nohup").config(config).sighupIgnored().start()) {
+            assertThat(awaitLog(server, "SIGHUP was ignored when lunport started (nohup or the service manager), so it "
+                    + "cannot reload the configuration; 'lunport reload --state-dir " + server.stateDir() + "' can"))
+                    .isNotNull();
+            Files.writeString(config, config("{ id: 0, image: zero.raw, readOnly: true }, { id: 1, image: zero.raw, readOnly: true }", ""));
+            Tools.check("kill", "-HUP", Long.toString(server.pid())); // ignored, as the warning said
+            Tools.Result r = reload(server);
+            assertThat(r.exitCode()).as(r.describe()).isZero();
+            assertThat(r.stdout()).isEqualTo("lunport: reloaded: changed iqn.2026-11.io.lunport:changing (+LUN 1)\n");
+            assertThat(server.isAlive()).isTrue();
+        }
+    }
+
     /** Waits up to 20 s for a server log line containing {@code text}; returns the log, or null. */
     private static String awaitLog(LunportProcess server, String text) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

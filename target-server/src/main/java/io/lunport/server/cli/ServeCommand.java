@@ -21,6 +21,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** {@code lunport serve}: serves images as iSCSI targets until SIGTERM or SIGINT. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -108,7 +109,10 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             LiveReload reloads = new LiveReload(flags, server);
             try (AdminSocket admin = openAdminSocket(plan, reloads)) {
                 // SIGHUP and the admin socket may ask at once: the server applies one reload at a time.
-                Signal.handle(new Signal("HUP"), s -> reloads.reload());
+                SignalHandler previous = Signal.handle(new Signal("HUP"), s -> reloads.reload());
+                if (previous == SignalHandler.SIG_IGN) {
+                    warnSighupIgnored(plan, admin != null);
+                }
                 String portals = server.portals().stream().map(Portal::hostPort)
                         .collect(Collectors.joining(" "));
                 String names = plan.targets().stream().map(TargetConfig::iqn).collect(Collectors.joining(" "));
@@ -138,6 +142,17 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
                     plan.stateDir(), e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * A signal ignored when the JVM starts (nohup, some service managers) stays ignored whatever
+     * handler is asked for, so a SIGHUP sent later would do nothing, silently.
+     */
+    private static void warnSighupIgnored(LunportConfig plan, boolean adminSocket) {
+        LoggerFactory.getLogger(ServeCommand.class).warn("SIGHUP was ignored when lunport started (nohup or the service "
+                + "manager), so it cannot reload the configuration; {}", adminSocket
+                ? "'lunport reload --state-dir " + plan.stateDir() + "' can"
+                : "without an admin socket either, a change needs a restart");
     }
 
     private static void printConnectHints(Portal portal, String iqn) {
