@@ -1,5 +1,6 @@
 package io.lunport.pluginfs;
 
+import io.lunport.translation.Closeables;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -136,20 +137,7 @@ public final class PluginMount implements Closeable {
             failure = new IOException("unmounting " + dir + " failed: " + e.getMessage()
                     + " (fusermount -u " + dir + " removes the mount)", e);
         }
-        for (PluginFile file : files) {
-            try {
-                file.close();
-            } catch (IOException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Closeables.closeAll(failure, files);
     }
 
     private void closeQuietly() {

@@ -6,13 +6,16 @@ import io.lunport.scsi.command.CommandEntry;
 import io.lunport.scsi.command.CommandTable;
 import io.lunport.scsi.command.TargetContext;
 import io.lunport.scsi.copy.CopyTargets;
+import io.lunport.translation.Closeables;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -292,23 +295,6 @@ public final class ScsiTargetDevice implements Closeable {
     /** Closes every device; the first failure is thrown after all were tried. */
     @Override
     public void close() throws IOException {
-        IOException failure = null;
-        for (LogicalUnit unit : unitsByLun) {
-            if (unit == null) {
-                continue;
-            }
-            try {
-                unit.device().close();
-            } catch (IOException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Closeables.closeAll(Arrays.stream(unitsByLun).filter(Objects::nonNull).map(LogicalUnit::device).toList());
     }
 }

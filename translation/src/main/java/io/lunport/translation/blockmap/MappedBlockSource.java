@@ -1,6 +1,7 @@
 package io.lunport.translation.blockmap;
 
 import io.lunport.translation.BlockSource;
+import io.lunport.translation.Closeables;
 import io.lunport.translation.Extent;
 import io.lunport.translation.Extents;
 import io.lunport.translation.RawBlockSource;
@@ -9,6 +10,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The {@link BlockSource} of every table-mapped image (VMDK, VDI, VHD, VHDX): a
@@ -180,27 +182,6 @@ public class MappedBlockSource implements BlockSource {
 
     @Override
     public void close() throws IOException {
-        IOException failure = null;
-        if (backing != null) {
-            try {
-                backing.close();
-            } catch (IOException e) {
-                failure = e;
-            }
-        }
-        for (Closeable file : files) {
-            try {
-                file.close();
-            } catch (IOException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Closeables.closeAll(Stream.concat(Stream.of(backing), files.stream()).toList());
     }
 }

@@ -2,6 +2,7 @@ package io.lunport.translation.qcow2;
 
 import io.lunport.translation.BackingChain;
 import io.lunport.translation.BlockSource;
+import io.lunport.translation.Closeables;
 import io.lunport.translation.Extent;
 import io.lunport.translation.Extents;
 import io.lunport.translation.FileProbe;
@@ -27,6 +28,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -709,28 +711,11 @@ public final class Qcow2BlockSource implements BlockSource {
 
     @Override
     public void close() throws IOException {
-        IOException failure = null;
         Decompressor d = decompressor;
         if (d != null) {
             d.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {backing, data != file ? data : null, file}) {
-            if (c == null) {
-                continue;
-            }
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = e instanceof IOException io ? io : new IOException(e);
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Closeables.closeAll(Arrays.asList(backing, data != file ? data : null, file));
     }
 
     @Override
