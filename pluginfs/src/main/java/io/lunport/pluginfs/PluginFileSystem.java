@@ -161,6 +161,43 @@ public final class PluginFileSystem extends FuseStubFS {
 
     @Override
     public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        return transfer("read", path, buf, size, offset, PluginFileSystem::readPiece);
+    }
+
+    @Override
+    public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        return transfer("write", path, buf, size, offset, PluginFileSystem::writePiece);
+    }
+
+    /**
+     * One piece of a read or a write: moves up to {@code length} bytes between the file at
+     * {@code at} and libfuse's buffer at {@code bufOffset}, through {@code io}; returns how many
+     * (fewer only when the file ends). The implementations are static, so passing one allocates nothing.
+     */
+    @FunctionalInterface
+    private interface Piece {
+        int move(PluginFile file, Pointer buf, int bufOffset, IoBufferPool.IoBuffer io, long at, int length)
+                throws IOException;
+    }
+
+    private static int readPiece(PluginFile file, Pointer buf, int bufOffset, IoBufferPool.IoBuffer io, long at, int length)
+            throws IOException {
+        io.buffer.clear().limit(length);
+        int n = Math.max(file.read(at, io.buffer), 0);
+        buf.transferFrom(bufOffset, io.pointer, 0, n);
+        return n;
+    }
+
+    private static int writePiece(PluginFile file, Pointer buf, int bufOffset, IoBufferPool.IoBuffer io, long at, int length)
+            throws IOException {
+        buf.transferTo(bufOffset, io.pointer, 0, length);
+        io.buffer.clear().limit(length);
+        file.write(at, io.buffer);
+        return length;
+    }
+
+    /** A read or write of {@code size} bytes, in pieces of at most one pooled buffer. */
+    private int transfer(String operation, String path, Pointer buf, long size, long offset, Piece piece) {
         PluginFile file = files.get(path);
         if (file == null) {
             return -ErrorCodes.ENOENT();
@@ -170,12 +207,7 @@ public final class PluginFileSystem extends FuseStubFS {
         try {
             while (done < size) {
                 int chunk = (int) Math.min(size - done, IoBufferPool.BUFFER_SIZE);
-                io.buffer.clear().limit(chunk);
-                int n = file.read(offset + done, io.buffer);
-                if (n <= 0) {
-                    break;
-                }
-                buf.transferFrom(done, io.pointer, 0, n);
+                int n = piece.move(file, buf, done, io, offset + done, chunk);
                 done += n;
                 if (n < chunk) {
                     break;
@@ -183,31 +215,7 @@ public final class PluginFileSystem extends FuseStubFS {
             }
             return done;
         } catch (IOException | RuntimeException e) {
-            return errno("read", file, offset, e);
-        } finally {
-            buffers.give(io);
-        }
-    }
-
-    @Override
-    public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-        PluginFile file = files.get(path);
-        if (file == null) {
-            return -ErrorCodes.ENOENT();
-        }
-        IoBufferPool.IoBuffer io = buffers.take();
-        int done = 0;
-        try {
-            while (done < size) {
-                int chunk = (int) Math.min(size - done, IoBufferPool.BUFFER_SIZE);
-                buf.transferTo(done, io.pointer, 0, chunk);
-                io.buffer.clear().limit(chunk);
-                file.write(offset + done, io.buffer);
-                done += chunk;
-            }
-            return done;
-        } catch (IOException | RuntimeException e) {
-            return errno("write", file, offset, e);
+            return errno(operation, file, offset, e);
         } finally {
             buffers.give(io);
         }
