@@ -9,8 +9,9 @@
 # text-like (30%) or a hole (25%). Two sources are exported: that raw file, and a deflate-
 # compressed qcow2 made from it (`qemu-img convert -c -O qcow2 -o compression_type=zlib`).
 # Both tools write a new file on the same file system; the page cache holds the source (read
-# once before the runs); each run starts with no output file and ends with `sync OUT`, so both
-# are timed until their output is on disk (lunport forces the file itself; the sync makes
+# once before the runs); each run starts with no output file, after `sync` and a pause of
+# BENCH_SETTLE seconds (the device finishes what the run before left it: on a virtual machine
+# the host may still be writing), and ends with `sync OUT`, so both are timed until their output is on disk (lunport forces the file itself; the sync makes
 # qemu-img's bytes durable whatever its cache mode does on close). MiB/s = virtual disk size /
 # wall time, the same numerator for both; ratio = lunport MiB/s / qemu MiB/s (> 1: faster).
 #
@@ -19,14 +20,15 @@
 # stored block as holes). Both store the same blocks and both outputs are checked against the
 # source with `qemu-img compare` in the first round.
 #
-# Environment: BENCH_ROUNDS (default 3), BENCH_SIZE_MIB (default 3072), BENCH_DIR (scratch
+# Environment: BENCH_ROUNDS (default 4: even, so each tool goes first equally often), BENCH_SETTLE (default 5), BENCH_SIZE_MIB (default 3072), BENCH_DIR (scratch
 # dir, kept and reused; default a fresh one under /var/tmp, removed at the end: it needs about
 # 3 x BENCH_SIZE_MIB of disk), LUNPORT_JAVA_OPTS, LUNPORT_JAR (another build of the jar; bin/lunport
 # runs it as it runs its own, and records its class-data archive next to it before the rounds).
 # With the defaults a run takes 5-10 minutes.
 set -euo pipefail
 
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-4}
+SETTLE=${BENCH_SETTLE:-5}
 SIZE_MIB=${BENCH_SIZE_MIB:-3072}
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 jar=${LUNPORT_JAR:-"$root/target-server/target/lunport.jar"}
@@ -83,8 +85,10 @@ fi
 
 # --- the runs ----------------------------------------------------------------------------
 now() { date +%s%N; }
+settle() { sync; sleep "$SETTLE"; }
 run_lunport() { # SOURCE OUT -> seconds
   local t0 t1
+  settle
   t0=$(now)
   LUNPORT_JAR="$jar" "$root/bin/lunport" export "$1" -o "$2" --format vhdx >"$work/lunport.log" 2>&1 \
     || { cat "$work/lunport.log" >&2; die "lunport export failed"; }
@@ -94,6 +98,7 @@ run_lunport() { # SOURCE OUT -> seconds
 }
 run_qemu() { # SOURCE OUT FMT -> seconds
   local t0 t1
+  settle
   t0=$(now)
   qemu-img convert -f "$3" -O vhdx "$1" "$2"
   sync "$2"

@@ -25,8 +25,11 @@ import java.util.function.BooleanSupplier;
  * <p>Zeros are never written when they need not be: runs the source reports as zero or
  * unallocated are not even read, and 4 KiB granules of data that read as zeros are not
  * written. A {@link HoleMode#ALLOCATE} target is first allocated whole without writing
- * ({@link FileAllocation}), so those unwritten runs are allocated all the same; only where
+ * ({@link NativeFile#allocate}), so those unwritten runs are allocated all the same; only where
  * that is impossible are its zeros written.
+ *
+ * <p>Writes go through the page cache, paced by a {@link WriteBehind} per worker, so the
+ * device writes while the copy reads and a copy of any size holds only a few chunks there.
  *
  * <p>Memory: {@code workers} read buffers plus one zero buffer, each {@code chunkSize}
  * bytes, allocated once per copy; nothing is allocated per chunk.
@@ -65,12 +68,11 @@ public final class BlockCopier {
      * @throws CopyCancelledException when {@code cancelled} turned true before the copy finished
      * @throws IOException the first read or write failure, naming the offset
      */
-    public void copy(BlockSource from, CopyTarget to, CopyCounters counters, BooleanSupplier cancelled)
+    void copy(BlockSource from, CopyTarget to, CopyCounters counters, BooleanSupplier cancelled)
             throws IOException {
-        boolean skipZeros = to.holes() == HoleMode.SKIP
-                || (to.fallocate() && FileAllocation.allocate(to.path(), from.size()));
+        boolean skipZeros = to.holes() == HoleMode.SKIP || (to.fallocate() && to.file().allocate(from.size()));
         ChunkCursor cursor = new ChunkCursor(from, chunkSize, skipZeros, counters);
-        ByteBuffer zeros = aligned(chunkSize, to).asReadOnlyBuffer(); // direct memory starts zeroed
+        ByteBuffer zeros = ByteBuffer.allocateDirect(chunkSize).asReadOnlyBuffer(); // direct memory starts zeroed
         AtomicBoolean stop = new AtomicBoolean();
         int pool = POOLS.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
@@ -103,7 +105,7 @@ public final class BlockCopier {
             throw new CopyCancelledException(to.path());
         }
         long size = from.size();
-        if (size > 0 && to.buffered().size() < size) {
+        if (size > 0 && to.channel().size() < size) {
             // The tail was a hole and was not written: one zero byte at the end sets the length over it.
             write(to, ByteBuffer.allocate(1), size - 1);
         }
@@ -111,25 +113,28 @@ public final class BlockCopier {
 
     private void work(BlockSource from, CopyTarget to, ChunkCursor cursor, boolean skipZeros, ByteBuffer zeros,
                       CopyCounters counters, BooleanSupplier stop) throws IOException {
-        ByteBuffer buffer = aligned(chunkSize, to);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(chunkSize);
         ChunkCursor.Chunk chunk = new ChunkCursor.Chunk();
+        WriteBehind writeBehind = new WriteBehind(to.file());
         while (!stop.getAsBoolean() && cursor.next(chunk)) {
             zeros.clear().limit(chunk.length);
             if (!chunk.data) {
                 write(to, zeros, chunk.offset);
                 counters.wrote(chunk.length);
-                continue;
-            }
-            buffer.clear().limit(chunk.length);
-            from.read(chunk.offset, buffer);
-            buffer.flip();
-            if (skipZeros) {
-                writeNonZeroRuns(to, buffer, zeros, chunk.offset, counters);
             } else {
-                write(to, buffer, chunk.offset);
-                counters.wrote(chunk.length);
+                buffer.clear().limit(chunk.length);
+                from.read(chunk.offset, buffer);
+                buffer.flip();
+                if (skipZeros) {
+                    writeNonZeroRuns(to, buffer, zeros, chunk.offset, counters);
+                } else {
+                    write(to, buffer, chunk.offset);
+                    counters.wrote(chunk.length);
+                }
             }
+            writeBehind.written(chunk.offset, chunk.length);
         }
+        writeBehind.finish();
     }
 
     /**
@@ -169,16 +174,8 @@ public final class BlockCopier {
         counters.skipped(length - written); // read as zeros: not written
     }
 
-    /** A direct buffer of {@code size} bytes whose address suits O_DIRECT writes to {@code to}. */
-    private static ByteBuffer aligned(int size, CopyTarget to) {
-        if (to.direct() == null) {
-            return ByteBuffer.allocateDirect(size);
-        }
-        return ByteBuffer.allocateDirect(size + to.alignment()).alignedSlice(to.alignment()).limit(size).slice();
-    }
-
     private static void write(CopyTarget to, ByteBuffer buffer, long offset) throws IOException {
-        FileChannel channel = to.channelFor(buffer, offset);
+        FileChannel channel = to.channel();
         long position = offset;
         try {
             while (buffer.hasRemaining()) {

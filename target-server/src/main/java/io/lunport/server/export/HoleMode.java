@@ -10,7 +10,7 @@ public enum HoleMode {
     SKIP,
     /**
      * Every block of the output is allocated, so that the file holds no hole: what Windows
-     * demands of a VHDX file. The file is allocated whole first ({@link FileAllocation}:
+     * demands of a VHDX file. The file is allocated whole first ({@link NativeFile#allocate}:
      * unwritten extents, no bytes written) and then copied as in {@link #SKIP}; where the file
      * system cannot do that, zero runs are written from a zero buffer, never read.
      */

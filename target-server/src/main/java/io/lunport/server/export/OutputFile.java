@@ -1,6 +1,5 @@
 package io.lunport.server.export;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -22,25 +21,16 @@ public final class OutputFile {
 
     enum State { OPEN, COMMITTED, DISCARDED }
 
-    /**
-     * {@code -Dlunport.export.directIo=false} writes everything through the page cache: for a
-     * file system or device on which O_DIRECT is slower, and to measure the difference.
-     */
-    static final boolean DIRECT_IO = Boolean.parseBoolean(System.getProperty("lunport.export.directIo", "true"));
-
     private final Path path;
     private final FileChannel channel;
-    /** The same file opened with O_DIRECT, or null (see {@link CopyTarget}). */
-    private final FileChannel direct;
-    private final int alignment;
+    private final NativeFile file;
     private State state = State.OPEN;
     private volatile boolean cancelled;
 
-    private OutputFile(Path path, FileChannel channel, FileChannel direct, int alignment) {
+    private OutputFile(Path path, FileChannel channel, NativeFile file) {
         this.path = path;
         this.channel = channel;
-        this.direct = direct;
-        this.alignment = alignment;
+        this.file = file;
     }
 
     /**
@@ -66,22 +56,12 @@ public final class OutputFile {
             Files.delete(path);
         }
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        FileChannel direct = null;
-        int alignment = 0;
-        try {
-            if (DIRECT_IO) {
-                alignment = Math.toIntExact(Files.getFileStore(path).getBlockSize());
-                direct = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
-            }
-        } catch (IOException | UnsupportedOperationException | ArithmeticException noDirectIo) {
-            // a file system without O_DIRECT (tmpfs on older kernels, some FUSE): the page cache it is
-        }
-        return new OutputFile(path, channel, direct, alignment);
+        return new OutputFile(path, channel, NativeFile.open(path));
     }
 
-    /** Where the copy writes: both channels to this file. */
-    public CopyTarget target(HoleMode holes) {
-        return new CopyTarget(channel, direct, direct == null ? 0 : alignment, path, holes, FileAllocation.ENABLED);
+    /** Where the copy writes. */
+    CopyTarget target(HoleMode holes) {
+        return new CopyTarget(channel, file, path, holes, true);
     }
 
     public Path path() {
@@ -102,7 +82,7 @@ public final class OutputFile {
      * the file discarded first (the force can take seconds: a cancel during it still wins).
      */
     public boolean commit() throws IOException {
-        channel.force(true); // the data written directly is on the device; this forces metadata and the rest
+        channel.force(true); // the write-behind put most of it on the device already: this is the rest and the metadata
         synchronized (this) {
             if (state != State.OPEN || cancelled) {
                 return false;
@@ -137,8 +117,8 @@ public final class OutputFile {
     }
 
     private void closeChannels() throws IOException {
-        try (FileChannel c = channel; FileChannel d = direct) {
-            // closes both, the direct one first
+        try (FileChannel c = channel; NativeFile f = file) {
+            // closes both, the native descriptor first
         }
     }
 }

@@ -11,6 +11,7 @@ import io.lunport.translation.SourceInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -42,16 +43,41 @@ class BlockCopierTest {
         for (HoleMode mode : HoleMode.values()) {
             Path out = dir.resolve("out-" + mode);
             CopyCounters counters = new CopyCounters(disk.size());
-            copy(new BlockCopier(CHUNK, 3), disk, out, mode, counters, () -> false);
-            checkCopy(disk, out, mode, counters);
-
-            // the same through an OutputFile: aligned writes with O_DIRECT (where the file system has it), the rest buffered
-            Path direct = dir.resolve("direct-" + mode);
-            OutputFile output = OutputFile.create(direct, false, List.of());
-            CopyCounters directCounters = new CopyCounters(disk.size());
-            new BlockCopier(CHUNK, 3).copy(disk, output.target(mode), directCounters, output::cancelled);
+            OutputFile output = OutputFile.create(out, false, List.of());
+            new BlockCopier(CHUNK, 3).copy(disk, output.target(mode), counters, output::cancelled);
             assertThat(output.commit()).isTrue();
-            checkCopy(disk, direct, mode, directCounters);
+            checkCopy(disk, out, mode, counters);
+        }
+    }
+
+    /**
+     * The write-behind drops every chunk from the page cache once it is on the device, so an
+     * export of any size leaves no trace there; without it, all the written data would still be
+     * cached. util-linux's {@code fincore} counts the file's resident pages. The file lives under
+     * the module's target directory: @TempDir may be a tmpfs, whose pages are the file itself.
+     */
+    @Test
+    void theWriteBehindLeavesNothingOfTheCopyInThePageCache() throws Exception {
+        Disk disk = Disk.mixed(256L * CHUNK, 13);
+        Path scratch = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "write-behind");
+        Path out = scratch.resolve("out");
+        try {
+            OutputFile output = OutputFile.create(out, false, List.of());
+            CopyCounters counters = new CopyCounters(disk.size());
+            new BlockCopier(CHUNK, 3).copy(disk, output.target(HoleMode.ALLOCATE), counters, output::cancelled);
+            assertThat(output.commit()).isTrue();
+            assertThat(counters.written()).isGreaterThan(4L << 20);
+
+            Process fincore = new ProcessBuilder("fincore", "--bytes", "--noheadings", "--output", "RES", out.toString())
+                    .redirectErrorStream(true).start();
+            String answer = new String(fincore.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            assertThat(fincore.waitFor()).as("fincore: %s", answer).isZero();
+            assertThat(Long.parseLong(answer)).as("bytes of %s in the page cache after %d were written",
+                    out, counters.written()).isLessThanOrEqualTo(CHUNK);
+            checkCopy(disk, out, HoleMode.ALLOCATE, counters); // reads it: only now
+        } finally {
+            Files.deleteIfExists(out);
+            Files.delete(scratch);
         }
     }
 
@@ -81,13 +107,16 @@ class BlockCopierTest {
         Disk disk = Disk.mixed(40L * CHUNK + 777, 11);
         Path probe = dir.resolve("probe");
         Files.createFile(probe);
-        assertThat(FileAllocation.allocate(probe, 1 << 20)).as("fallocate on the test's file system").isTrue();
+        try (NativeFile file = NativeFile.open(probe)) {
+            assertThat(file.allocate(1 << 20)).as("fallocate on the test's file system").isTrue();
+        }
 
         for (boolean fallocate : new boolean[] {true, false}) {
             Path out = dir.resolve("allocated-" + fallocate);
             CopyCounters counters = new CopyCounters(disk.size());
-            try (FileChannel channel = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                new BlockCopier(CHUNK, 3).copy(disk, new CopyTarget(channel, null, 0, out, HoleMode.ALLOCATE, fallocate),
+            try (FileChannel channel = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 NativeFile file = NativeFile.open(out)) {
+                new BlockCopier(CHUNK, 3).copy(disk, new CopyTarget(channel, file, out, HoleMode.ALLOCATE, fallocate),
                         counters, () -> false);
             }
             checkCopy(disk, out, HoleMode.ALLOCATE, counters, fallocate ? disk.nonZeroGranuleBytes() : disk.size());
@@ -129,8 +158,9 @@ class BlockCopierTest {
 
     private static void copy(BlockCopier copier, Disk disk, Path out, HoleMode mode, CopyCounters counters,
                              java.util.function.BooleanSupplier cancelled) throws IOException {
-        try (FileChannel channel = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            copier.copy(disk, CopyTarget.buffered(channel, out, mode), counters, cancelled);
+        try (FileChannel channel = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             NativeFile file = NativeFile.open(out)) {
+            copier.copy(disk, new CopyTarget(channel, file, out, mode, true), counters, cancelled);
         }
     }
 
