@@ -90,6 +90,19 @@ public final class FileHoles implements Closeable {
         return new FileHoles(path, libc, fd);
     }
 
+    /**
+     * Starts loading the libc binding on a daemon thread, for a caller that will open a raw
+     * image soon and has other work to do first: the first binding costs jnr-ffi tens of
+     * milliseconds of code generation, which then overlaps that work instead of following it.
+     */
+    public static void preload() {
+        Thread loader = new Thread(() -> {
+            LibC ignored = Native.LIBC;
+        }, "libc-preload");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
     private static FileHoles unsupported(Path path, String reason) {
         // The logger only here, not in a static field: a raw export's start-up need not configure logback.
         LoggerFactory.getLogger(FileHoles.class).debug("holes of {} cannot be found ({}): every byte is reported as data",

@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
         description = {"Writes IMAGE (with an overlay's writes folded in) as a standalone file.",
                 "raw: sparse, zero runs stay holes. vhdx: a dynamic VHDX holding only the blocks with data, "
                         + "fully allocated (Windows refuses sparse VHDX files)."})
-public final class ExportCommand implements Callable<Integer> {
+public final class ExportCommand implements Callable<Integer>, OpensImages {
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image (any format lunport reads).")
     Path image;

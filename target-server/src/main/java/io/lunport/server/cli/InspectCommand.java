@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 /** {@code lunport inspect IMAGE [--json]}: format, sizes and the backing chain, from headers only. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Describes an image: format, virtual size, cluster size, compression, backing chain, allocated bytes.")
-public final class InspectCommand implements Callable<Integer> {
+public final class InspectCommand implements Callable<Integer>, OpensImages {
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image file.")
     Path image;

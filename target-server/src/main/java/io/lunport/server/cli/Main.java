@@ -1,5 +1,6 @@
 package io.lunport.server.cli;
 
+import io.lunport.translation.FileHoles;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,8 +24,12 @@ public final class Main {
     }
 
     static int run(String... args) {
+        List<Class<?>> subcommands = subcommandsFor(args);
+        if (subcommands.size() == 1 && OpensImages.class.isAssignableFrom(subcommands.get(0))) {
+            FileHoles.preload();
+        }
         CommandLine cli = new CommandLine(new Main());
-        for (Class<?> subcommand : subcommandsFor(args)) {
+        for (Class<?> subcommand : subcommands) {
             cli.addSubcommand(subcommand);
         }
         cli.setExecutionExceptionHandler(new CliErrors());

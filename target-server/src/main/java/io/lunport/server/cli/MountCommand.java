@@ -25,7 +25,7 @@ import sun.misc.Signal;
                 + "(writes go to STATE_DIR/NAME.vhdx.overlay; the image never changes).",
                 "Needs /dev/fuse and libfuse2 (Debian: libfuse2, fuse3 for fusermount). Stop with Ctrl-C or SIGTERM; "
                         + "after a crash, fusermount -u DIR removes the dead mount."})
-public final class MountCommand implements Callable<Integer> {
+public final class MountCommand implements Callable<Integer>, OpensImages {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "An empty directory to mount at.")
     Path dir;

@@ -26,7 +26,7 @@ import sun.misc.SignalHandler;
 /** {@code lunport serve}: serves images as iSCSI targets until SIGTERM or SIGINT. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serves images as iSCSI targets: those of --config FILE, and --lun NAME=PATH as iqn.2026-11.io.lunport:NAME, LUN 0.")
-public final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+public final class ServeCommand implements java.util.concurrent.Callable<Integer>, OpensImages {
 
     // No static logger: picocli instantiates every subcommand to build the command line, and a
     // static logger would configure logback (0.3-0.6 s of start-up) for every command, export included.

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "stub", mixinStandardHelpOptions = true,
         description = "Writes a small VHDX plugin file (a stub) that points at IMAGE; lunport serves and exports it as the image.")
-public final class StubCommand implements Callable<Integer> {
+public final class StubCommand implements Callable<Integer>, OpensImages {
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image (any format lunport reads).")
     Path image;
