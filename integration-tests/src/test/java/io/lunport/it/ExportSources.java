@@ -23,15 +23,26 @@ final class ExportSources {
     record Source(String name, Path image, String qemuFormat, Path expected) {
     }
 
-    /** Every source kind: raw, compressed qcow2, VMDK, VDI, VHD, VHDX and a qcow2-over-VMDK chain. */
-    static final List<String> KINDS = List.of("raw", "qcow2-deflate", "vmdk", "vdi", "vhd", "vhdx", "chain");
+    /**
+     * Every source kind: raw, compressed qcow2, VMDK, VDI, VHD, VHDX, a qcow2-over-VMDK chain,
+     * and the fixed-size layouts (flat VMDK, fixed VHD and VHDX), which qemu-img makes, as most
+     * tools do, by truncating a file to size and writing only the data. Not a static VDI: qemu
+     * puts its data 1536 bytes into the file, so a file page holding the first bytes of a data
+     * run also holds 1536 zero bytes of the block before, which then counts as stored
+     * (VdiReaderTest checks its extents against qemu's map and the bytes instead).
+     */
+    static final List<String> KINDS = List.of("raw", "qcow2-deflate", "vmdk", "vdi", "vhd", "vhdx", "chain",
+            "vmdk-flat", "vhd-fixed", "vhdx-fixed");
 
     private static final Map<String, List<String>> CONVERT = Map.of(
             "qcow2-deflate", List.of("-O", "qcow2", "-c", "-o", "compression_type=zlib"),
             "vmdk", List.of("-O", "vmdk"),
             "vdi", List.of("-O", "vdi"),
             "vhd", List.of("-O", "vpc", "-o", "force_size=on"), // force_size: qemu keeps the raw size, no CHS rounding
-            "vhdx", List.of("-O", "vhdx"));
+            "vhdx", List.of("-O", "vhdx"),
+            "vmdk-flat", List.of("-O", "vmdk", "-o", "subformat=monolithicFlat"),
+            "vhd-fixed", List.of("-O", "vpc", "-o", "subformat=fixed,force_size=on"),
+            "vhdx-fixed", List.of("-O", "vhdx", "-o", "subformat=fixed"));
 
     private final Path dir;
     private final Path raw;
@@ -69,7 +80,7 @@ final class ExportSources {
             Tools.check("qemu-img", "convert", "-O", "raw", child.toString(), flattened.toString());
             return new Source(kind, child, "qcow2", flattened);
         }
-        Path image = dir.resolve("source." + kind);
+        Path image = dir.resolve("source-" + kind + "." + CONVERT.get(kind).get(1));
         List<String> command = new ArrayList<>(List.of("qemu-img", "convert", "-f", "raw"));
         command.addAll(CONVERT.get(kind));
         command.addAll(List.of(raw.toString(), image.toString()));

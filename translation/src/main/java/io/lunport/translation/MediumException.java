@@ -1,6 +1,7 @@
 package io.lunport.translation;
 
 import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * The medium could not deliver or take data at a virtual offset: an I/O error underneath,
@@ -17,6 +18,12 @@ public class MediumException extends IOException {
 
     public MediumException(long virtualOffset, String message) {
         this(virtualOffset, message, null);
+    }
+
+    /** A read of {@code file} at {@code position}, for the virtual offset {@code virtualOffset}, failed. */
+    public static MediumException readFailed(Path file, long position, long virtualOffset, IOException cause) {
+        return new MediumException(virtualOffset, "read of " + file + " at " + position + " failed: " + cause.getMessage(),
+                cause);
     }
 
     /** The virtual byte offset of the failing request, for the sense INFORMATION field. */

@@ -1,5 +1,6 @@
 package io.lunport.translation.blockmap;
 
+import io.lunport.translation.Extent;
 import io.lunport.translation.ImageFormatException;
 import io.lunport.translation.MediumException;
 import io.lunport.translation.RawBlockSource;
@@ -9,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * The bytes of an image file as a reader sees them: positional, thread-safe reads (the loop is
@@ -54,7 +56,7 @@ public interface ImageFile extends Closeable {
         try {
             read(position, dst);
         } catch (IOException e) {
-            throw readFailed(path(), position, virtualOffset, e);
+            throw MediumException.readFailed(path(), position, virtualOffset, e);
         }
     }
 
@@ -65,10 +67,6 @@ public interface ImageFile extends Closeable {
         return bytes;
     }
 
-    private static MediumException readFailed(Path path, long position, long virtualOffset, IOException e) {
-        return new MediumException(virtualOffset, "read of " + path + " at " + position + " failed: " + e.getMessage(), e);
-    }
-
     /** Fails unless {@code [fileOffset, fileOffset + length)} lies inside the file. */
     default void checkInFile(long fileOffset, long length, long tableOffset, String field) throws ImageFormatException {
         if (fileOffset < 0 || length < 0 || fileOffset > size() - length) {
@@ -77,51 +75,24 @@ public interface ImageFile extends Closeable {
         }
     }
 
+    /**
+     * Where the file system stores data in {@code [position, position + length)} of this file:
+     * DATA and UNALLOCATED (a hole, which reads as zeros) runs that tile the range, in file
+     * offsets. The default answers DATA throughout: a view that is not the plain file (a VHDX
+     * log replayed over it) must not report the file's holes, which it may have filled.
+     */
+    default List<Extent> fileExtents(long position, long length) throws IOException {
+        return List.of(new Extent(position, length, Extent.Kind.DATA));
+    }
+
     /** The file itself, read through a {@link FileChannel} (whose positional reads are thread-safe). */
     static ImageFile open(Path path) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
-        long size;
         try {
-            size = channel.size();
+            return new PlainImageFile(path, channel, channel.size());
         } catch (IOException e) {
             channel.close();
             throw e;
         }
-        return new ImageFile() {
-            @Override
-            public Path path() {
-                return path;
-            }
-
-            @Override
-            public long size() {
-                return size;
-            }
-
-            @Override
-            public void read(long position, ByteBuffer dst) throws IOException {
-                RawBlockSource.readUpTo(channel, position, dst);
-                RawBlockSource.zeroFill(dst);
-            }
-
-            @Override
-            public void readStored(long position, ByteBuffer dst, long virtualOffset) throws MediumException {
-                long end;
-                try {
-                    end = RawBlockSource.readUpTo(channel, position, dst);
-                } catch (IOException e) {
-                    throw readFailed(path, position, virtualOffset, e);
-                }
-                if (dst.hasRemaining()) {
-                    throw new MediumException(virtualOffset, path + " ends at " + end + " but its table places "
-                            + dst.remaining() + " more bytes there (truncated image)");
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                channel.close();
-            }
-        };
     }
 }

@@ -129,15 +129,33 @@ public class MappedBlockSource implements BlockSource {
         long end = offset + length;
         while (position < end) {
             Run run = disk.runAt(position, end - position);
-            Extent.Kind kind = switch (run.kind()) {
-                case DATA, COMPRESSED -> Extent.Kind.DATA;
-                case ZERO -> Extent.Kind.ZERO;
-                case UNALLOCATED -> Extent.Kind.UNALLOCATED;
-            };
-            own.add(position, run.length(), kind);
+            switch (run.kind()) {
+                case DATA -> addStored(own, run);
+                case COMPRESSED -> own.add(position, run.length(), Extent.Kind.DATA);
+                case ZERO -> own.add(position, run.length(), Extent.Kind.ZERO);
+                case UNALLOCATED -> own.add(position, run.length(), Extent.Kind.UNALLOCATED);
+            }
             position += run.length();
         }
         return own.build();
+    }
+
+    /**
+     * A DATA run, less the holes of the file its bytes lie in: the table says the bytes are
+     * there, but where the file system stores nothing they read as zeros. That is how a fixed
+     * VHD, a fixed VHDX or a flat VMDK, which tools create by truncating a file to size, shows
+     * which of its blocks hold data; without it every byte of such a disk would count as data.
+     */
+    private void addStored(Extents own, Run run) throws IOException {
+        ImageFile file = disk.fileOf(run);
+        if (file == null) {
+            own.add(run.offset(), run.length(), Extent.Kind.DATA);
+            return;
+        }
+        long shift = run.offset() - run.host();
+        for (Extent e : file.fileExtents(run.host(), run.length())) {
+            own.add(e.offset() + shift, e.length(), e.kind() == Extent.Kind.DATA ? Extent.Kind.DATA : Extent.Kind.ZERO);
+        }
     }
 
     /**

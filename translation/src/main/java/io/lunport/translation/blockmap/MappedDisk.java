@@ -27,4 +27,13 @@ public interface MappedDisk {
      * of {@code dst}.
      */
     void readStored(Run run, long offset, ByteBuffer dst) throws IOException;
+
+    /**
+     * The file whose bytes from {@code run.host()} on a DATA run this disk returned are, so
+     * that its holes can be reported as zeros (a fixed VHD or a flat VMDK made by truncating a
+     * file is mostly holes); null when there is no such single file.
+     */
+    default ImageFile fileOf(Run run) {
+        return null;
+    }
 }

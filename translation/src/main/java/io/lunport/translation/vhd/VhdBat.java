@@ -82,4 +82,9 @@ final class VhdBat implements MappedDisk {
     public void readStored(Run run, long offset, ByteBuffer dst) throws IOException {
         file.readStored(run.host() + (offset - run.offset()), dst, offset);
     }
+
+    @Override
+    public ImageFile fileOf(Run run) {
+        return file;
+    }
 }

@@ -1,5 +1,6 @@
 package io.lunport.translation.vmdk;
 
+import io.lunport.translation.blockmap.ImageFile;
 import io.lunport.translation.blockmap.MappedDisk;
 import io.lunport.translation.blockmap.Run;
 import java.io.IOException;
@@ -59,5 +60,10 @@ final class ExtentMap implements MappedDisk {
     @Override
     public void readStored(Run run, long offset, ByteBuffer dst) throws IOException {
         extentAt(offset).readStored(run, offset, dst);
+    }
+
+    @Override
+    public ImageFile fileOf(Run run) {
+        return extentAt(run.offset()).fileOf(run);
     }
 }

@@ -19,6 +19,11 @@ record FlatExtent(long start, long size, ImageFile file, long fileStart) impleme
     }
 
     @Override
+    public ImageFile fileOf(Run run) {
+        return file;
+    }
+
+    @Override
     public String label() {
         return "FLAT " + file.path().getFileName() + " @" + fileStart;
     }

@@ -150,6 +150,11 @@ final class SparseExtent implements VmdkExtent {
         }
     }
 
+    @Override
+    public ImageFile fileOf(Run run) {
+        return image;
+    }
+
     private MediumException tooShort(long host, long offset, int produced, long inGrain) {
         return new MediumException(offset, file + ": the compressed grain at " + host + " inflates to "
                 + produced + " bytes, too few for the bytes read at offset " + inGrain + " in it");

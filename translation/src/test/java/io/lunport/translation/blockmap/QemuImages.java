@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.lunport.translation.BlockSource;
-import io.lunport.translation.Extent;
 import io.lunport.translation.ImageOpener;
 import io.lunport.translation.TranslationContext;
 import java.io.IOException;
@@ -22,8 +21,6 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The qemu-img oracle for reader tests: seeded raw files with data, text, explicit zeros and
@@ -152,55 +149,8 @@ public final class QemuImages {
         }
     }
 
-    private static final Pattern MAP_ENTRY = Pattern.compile(
-            "\"start\":\\s*(\\d+),\\s*\"length\":\\s*(\\d+),.*?\"data\":\\s*(true|false)");
-
-    /** One entry of {@code qemu-img map --output=json}: a run and whether qemu calls it data. */
-    public record MapEntry(long start, long length, boolean data) {
-    }
-
-    public static List<MapEntry> qemuMap(Path image) throws IOException, InterruptedException {
-        List<MapEntry> entries = new ArrayList<>();
-        Matcher m = MAP_ENTRY.matcher(run("qemu-img", "map", "--output=json", image.toString()));
-        while (m.find()) {
-            entries.add(new MapEntry(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Boolean.parseBoolean(m.group(3))));
-        }
-        return entries;
-    }
-
-    /**
-     * The extents of {@code source} agree with qemu's map: they cover the disk in order, every
-     * run qemu calls data is DATA here, and every run called ZERO or UNALLOCATED here reads
-     * as zeros in {@code raw} (the whole chain, flattened).
-     */
+    /** {@link ImageTests#assertExtentsAgree} with qemu's map of {@code image}, read as the format lunport found. */
     public static void assertExtentsAgree(BlockSource source, Path image, Path raw) throws Exception {
-        List<Extent> extents = source.extents(0, source.size());
-        long at = 0;
-        for (Extent e : extents) {
-            assertThat(e.offset()).isEqualTo(at);
-            at = e.end();
-        }
-        assertThat(at).isEqualTo(source.size());
-        for (MapEntry q : qemuMap(image)) {
-            if (!q.data()) {
-                continue;
-            }
-            for (Extent e : extents) {
-                if (e.end() > q.start() && e.offset() < q.start() + q.length()) {
-                    assertThat(e.kind()).as("qemu says data at %d+%d; ours %s", q.start(), q.length(), e)
-                            .isEqualTo(Extent.Kind.DATA);
-                }
-            }
-        }
-        byte[] expected = Files.readAllBytes(raw);
-        for (Extent e : extents) {
-            if (e.kind() != Extent.Kind.DATA) {
-                for (long i = e.offset(); i < e.end(); i++) {
-                    if (expected[(int) i] != 0) {
-                        fail(e + " is not data, but byte " + i + " of the image is " + expected[(int) i]);
-                    }
-                }
-            }
-        }
+        ImageTests.assertExtentsAgree(source, ImageTests.qemuMap(image, source.formatName()), raw);
     }
 }

@@ -1,6 +1,7 @@
 package io.lunport.translation.vhd;
 
-import static io.lunport.translation.blockmap.ImageTests.assertExtentsMatch;
+import static io.lunport.translation.blockmap.ImageTests.assertExtentsAgree;
+import static io.lunport.translation.blockmap.ImageTests.dataBytes;
 import static io.lunport.translation.blockmap.ImageTests.assertSameBytes;
 import static io.lunport.translation.blockmap.ImageTests.qemuMap;
 import static io.lunport.translation.blockmap.ImageTests.qemuRaw;
@@ -54,11 +55,13 @@ class VhdReaderTest {
             assertThat(source.size()).isEqualTo((SIZE + 511) / 512 * 512);
             assertSameBytes(source, raw);
             var map = qemuMap(image, "vpc");
-            assertExtentsMatch(source, map);
+            assertExtentsAgree(source, map, raw);
             SourceInfo info = source.describe();
             assertThat(info.details()).containsEntry("subformat", "dynamic").containsEntry("creator", "qem2");
             assertThat(info.clusterSize()).isEqualTo(2 * 1024 * 1024);
-            assertThat(info.allocatedBytes()).isEqualTo(map.stream().filter(e -> e.data()).mapToLong(e -> e.length()).sum());
+            // Fewer than qemu maps: the sectors qemu never wrote inside allocated blocks are holes in the file.
+            assertThat(info.allocatedBytes()).isEqualTo(dataBytes(source))
+                    .isLessThanOrEqualTo(map.stream().filter(e -> e.data()).mapToLong(e -> e.length()).sum());
             assertThat(run("vhdiinfo", image.toString())).contains("Dynamic").contains("(" + source.size() + " bytes)")
                     .contains("Identifier\t\t: " + info.details().get("unique id"));
         }
@@ -85,7 +88,9 @@ class VhdReaderTest {
                 assertThat(source.size()).isEqualTo(Files.size(qemu));
                 assertThat(source.describe().details()).containsEntry("subformat", "fixed");
                 assertSameBytes(source, qemu);
-                assertThat(source.extents(0, source.size())).containsExactly(new Extent(0, source.size(), Extent.Kind.DATA));
+                // qemu made the file by truncating it and writing only the non-zero data: its holes are zeros
+                assertExtentsAgree(source, qemuMap(image, "vpc"), raw);
+                assertThat(source.extents(0, source.size())).anyMatch(e -> e.kind() == Extent.Kind.ZERO);
             }
         }
     }
