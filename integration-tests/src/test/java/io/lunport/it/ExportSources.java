@@ -1,7 +1,6 @@
 package io.lunport.it;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,25 +23,15 @@ final class ExportSources {
     }
 
     /**
-     * Every source kind: raw, compressed qcow2, VMDK, VDI, VHD, VHDX, a qcow2-over-VMDK chain,
-     * and the fixed-size layouts (flat VMDK, fixed VHD and VHDX), which qemu-img makes, as most
-     * tools do, by truncating a file to size and writing only the data. Not a static VDI: qemu
-     * puts its data 1536 bytes into the file, so a file page holding the first bytes of a data
-     * run also holds 1536 zero bytes of the block before, which then counts as stored
-     * (VdiReaderTest checks its extents against qemu's map and the bytes instead).
+     * Every source kind: raw, a chain (a qcow2 child over a VMDK), and {@link QemuVariants} of
+     * every format, among them the fixed-size layouts (flat VMDK, fixed VHD and VHDX), which
+     * qemu-img makes, as most tools do, by truncating a file to size and writing only the data.
+     * Not a static VDI: qemu puts its data 1536 bytes into the file, so a file page holding the
+     * first bytes of a data run also holds 1536 zero bytes of the block before, which then
+     * counts as stored (VdiReaderTest checks its extents against qemu's map and the bytes instead).
      */
-    static final List<String> KINDS = List.of("raw", "qcow2-deflate", "vmdk", "vdi", "vhd", "vhdx", "chain",
-            "vmdk-flat", "vhd-fixed", "vhdx-fixed");
-
-    private static final Map<String, List<String>> CONVERT = Map.of(
-            "qcow2-deflate", List.of("-O", "qcow2", "-c", "-o", "compression_type=zlib"),
-            "vmdk", List.of("-O", "vmdk"),
-            "vdi", List.of("-O", "vdi"),
-            "vhd", List.of("-O", "vpc", "-o", "force_size=on"), // force_size: qemu keeps the raw size, no CHS rounding
-            "vhdx", List.of("-O", "vhdx"),
-            "vmdk-flat", List.of("-O", "vmdk", "-o", "subformat=monolithicFlat"),
-            "vhd-fixed", List.of("-O", "vpc", "-o", "subformat=fixed,force_size=on"),
-            "vhdx-fixed", List.of("-O", "vhdx", "-o", "subformat=fixed"));
+    static final List<String> KINDS = List.of("raw", "qcow2-deflate", "vmdk-sparse", "vdi-dynamic", "vhd-dynamic",
+            "vhdx-dynamic", "chain", "vmdk-flat", "vhd-fixed", "vhdx-fixed");
 
     private final Path dir;
     private final Path raw;
@@ -67,25 +56,12 @@ final class ExportSources {
             return new Source(kind, raw, "raw", raw);
         }
         if (kind.equals("chain")) {
-            // A qcow2 child written by qemu-io over a VMDK of the raw file: qemu's flattening is the oracle.
-            Path base = dir.resolve("chain-base.vmdk");
-            Path child = dir.resolve("chain-child.qcow2");
-            Tools.check("qemu-img", "convert", "-f", "raw", "-O", "vmdk", raw.toString(), base.toString());
-            Tools.check("qemu-img", "create", "-f", "qcow2", "-b", base.getFileName().toString(), "-F", "vmdk",
-                    child.toString());
             // 130M: data in a block that the base leaves empty; 40M: zeros over base data; 100M: unaligned.
-            Tools.check("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 130M 2M", "-c", "write -z 40M 1M",
-                    "-c", "write -P 0xc3 100M 1536", child.toString());
-            Path flattened = dir.resolve("chain-expected.raw");
-            Tools.check("qemu-img", "convert", "-O", "raw", child.toString(), flattened.toString());
-            return new Source(kind, child, "qcow2", flattened);
+            QemuVariants.Chain chain = QemuVariants.chain(dir, raw, "write -P 0x5a 130M 2M", "write -z 40M 1M",
+                    "write -P 0xc3 100M 1536");
+            return new Source(kind, chain.child(), "qcow2", chain.flattened());
         }
-        Path image = dir.resolve("source-" + kind + "." + CONVERT.get(kind).get(1));
-        List<String> command = new ArrayList<>(List.of("qemu-img", "convert", "-f", "raw"));
-        command.addAll(CONVERT.get(kind));
-        command.addAll(List.of(raw.toString(), image.toString()));
-        Tools.check(command.toArray(String[]::new));
-        String qemuFormat = CONVERT.get(kind).get(1);
-        return new Source(kind, image, qemuFormat, raw);
+        Path image = QemuVariants.convert(raw, kind, dir.resolve("source-" + kind + ".img"));
+        return new Source(kind, image, QemuVariants.qemuFormat(kind), raw);
     }
 }
