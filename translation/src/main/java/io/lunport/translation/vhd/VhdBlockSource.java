@@ -73,6 +73,6 @@ public final class VhdBlockSource extends MappedBlockSource {
             details.put("parent", parentReference);
         }
         return new SourceInfo(file.path(), VhdFormat.NAME, size(), header == null ? 0 : header.blockSize(), null,
-                header == null ? size() : allocatedBytes(), details, backing() == null ? null : backing().describe());
+                allocatedBytes(), details, backing() == null ? null : backing().describe()); // fixed: less the file's holes
     }
 }

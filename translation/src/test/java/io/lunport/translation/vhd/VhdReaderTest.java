@@ -91,6 +91,7 @@ class VhdReaderTest {
                 // qemu made the file by truncating it and writing only the non-zero data: its holes are zeros
                 assertExtentsAgree(source, qemuMap(image, "vpc"), raw);
                 assertThat(source.extents(0, source.size())).anyMatch(e -> e.kind() == Extent.Kind.ZERO);
+                assertThat(source.describe().allocatedBytes()).isEqualTo(dataBytes(source)).isLessThan(source.size());
             }
         }
     }
